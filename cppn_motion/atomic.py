@@ -1,0 +1,69 @@
+"""Atomic file output: write to a hidden temp file beside the target, rename over it only on success."""
+from __future__ import annotations
+
+import os
+import secrets
+import weakref
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+
+class AtomicFile:
+    """A temp file beside `target`; `commit()` renames it over the target, `discard()` deletes it.
+
+    The temp file sits in the target's own folder so the final os.replace is a
+    rename within one filesystem (atomic on POSIX and Windows), and keeps the
+    target's suffix so tools that pick a format from the extension still work.
+    """
+
+    def __init__(self, target: Path | str) -> None:
+        self.target = Path(target)
+        self.temp = _create_temp_beside(self.target)
+        # Deletes the temp file if this object is dropped (or the interpreter exits)
+        # before commit() or discard(): no hidden leftovers from an unclosed writer.
+        self._delete_temp = weakref.finalize(self, self.temp.unlink, missing_ok=True)
+
+    def commit(self) -> None:
+        """Rename the temp file over the target."""
+        try:
+            os.replace(self.temp, self.target)
+        except BaseException:
+            self.discard()
+            raise
+        self._delete_temp.detach()
+
+    def discard(self) -> None:
+        """Delete the temp file; the target is left as it was."""
+        self._delete_temp()
+
+
+@contextmanager
+def atomic_output(path: Path | str) -> Iterator[Path]:
+    """Yield a hidden temp path beside `path`; rename it over `path` only if the block completes.
+
+    On any exception (KeyboardInterrupt included) the temp file is removed, an
+    existing file at `path` is left byte-identical, and the exception re-raised.
+    """
+    output = AtomicFile(path)
+    try:
+        yield output.temp
+    except BaseException:
+        output.discard()
+        raise
+    output.commit()
+
+
+def _create_temp_beside(target: Path) -> Path:
+    """Create an empty '.<stem>.tmp-<hex><suffix>' file next to `target` and return its path."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        temp = target.with_name(f".{target.stem}.tmp-{secrets.token_hex(3)}{target.suffix}")
+        try:
+            # O_EXCL: never reuse a name another writer holds. Mode 0o666 lets the
+            # umask decide permissions, as for a plain open() (mkstemp would force 0600).
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        return temp

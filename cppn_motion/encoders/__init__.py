@@ -1,0 +1,50 @@
+"""Frame writers for the output formats (mp4, gif, png), chosen by the output path's extension."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping
+
+from ..errors import UserError
+# Importing a format's module registers it; this order is the order error messages list them in.
+from . import mp4 as _mp4  # noqa: F401  isort: skip
+from . import gif as _gif  # noqa: F401  isort: skip
+from . import png as _png  # noqa: F401  isort: skip
+from .base import WRITERS, EncoderOptions, FrameWriter, check_fps, check_size
+
+__all__ = ["WRITERS", "EncoderOptions", "FrameWriter", "open_writer", "writer_for"]
+
+
+def writer_for(path: Path | str) -> str:
+    """The format name ('mp4', 'gif' or 'png') for `path`'s extension, case-insensitive."""
+    suffix = Path(path).suffix
+    name = suffix.lower().lstrip(".")
+    if name not in WRITERS:
+        supported = ", ".join(f".{known}" for known in WRITERS)
+        raise UserError(f"output path '{path}': unsupported extension '{suffix}'; supported: {supported}")
+    return name
+
+
+def open_writer(
+    path: Path | str,
+    *,
+    fps: float,
+    size: tuple[int, int],
+    options: EncoderOptions = EncoderOptions(),
+    metadata: Mapping[str, str] | None = None,
+) -> FrameWriter:
+    """A FrameWriter for `path` (format from the extension); size is (width, height).
+
+    Every check runs before any file or folder is created: bad settings raise a
+    one-line UserError, malformed metadata a ValueError.
+    """
+    writer_class = WRITERS.get(writer_for(path))
+    size = check_size(size)
+    fps = check_fps(fps)
+    writer_class.check_settings(fps=fps, size=size, options=options)
+    writer_class.check_metadata(metadata or {})
+    if Path(path).is_dir():
+        raise UserError(f"output path '{path}' is a folder; give a file name ending in .{writer_class.extension}")
+    try:
+        return writer_class(path, fps=fps, size=size, options=options, metadata=metadata)
+    except OSError as err:  # e.g. a read-only folder: the user's to fix
+        raise UserError(f"output path '{path}': cannot write there ({err.strerror or err})") from err

@@ -1,0 +1,195 @@
+"""Shared pieces of the frame writers: options, the writer registry, and the FrameWriter base class."""
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import ClassVar, Mapping
+
+import numpy as np
+
+from ..atomic import AtomicFile
+from ..errors import ConfigError, UserError
+from ..registry import Registry
+
+X264_PRESETS = (
+    "ultrafast", "superfast", "veryfast", "faster", "fast",
+    "medium", "slow", "slower", "veryslow", "placebo",
+)
+MP4_PIX_FMTS = ("yuv420p", "yuv444p")
+
+
+@dataclass(frozen=True)
+class EncoderOptions:
+    """How frames are compressed; each field is checked when the options are built."""
+
+    crf: int = 18
+    """H.264 constant rate factor, 0 (lossless) to 51 (worst); 18 is visually near-lossless."""
+    x264_preset: str = "medium"
+    """libx264 speed preset: slower presets give smaller files at the same quality."""
+    pix_fmt: str = "yuv420p"
+    """yuv420p plays everywhere; yuv444p keeps full-resolution colour but browsers refuse it."""
+    gif_colors: int = 256
+    """Palette size per GIF frame (2-256)."""
+    gif_dither: bool = True
+    """Floyd-Steinberg dithering against each frame's own palette (hides banding)."""
+
+    def __post_init__(self) -> None:
+        _check_int_option("crf", self.crf, 0, 51)
+        _check_choice_option("x264_preset", self.x264_preset, X264_PRESETS)
+        _check_choice_option("pix_fmt", self.pix_fmt, MP4_PIX_FMTS)
+        _check_int_option("gif_colors", self.gif_colors, 2, 256)
+        if not isinstance(self.gif_dither, bool):
+            raise ConfigError(f"encoder option gif_dither must be true or false; got {self.gif_dither!r}")
+
+
+def _check_int_option(name: str, value: object, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(f"encoder option {name} must be an integer from {low} to {high}; got {value!r}")
+
+
+def _check_choice_option(name: str, value: object, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ConfigError(f"encoder option {name} must be one of {', '.join(choices)}; got {value!r}")
+
+
+class FrameWriter:
+    """Streams uint8 RGB frames into one output file, written atomically.
+
+    Subclasses implement `_write_batch`, `_finish` (complete the temp file) and
+    `_release` (stop without finishing). Use as a context manager: `__exit__`
+    calls close() on success and abort() on an exception.
+    """
+
+    extension: ClassVar[str]
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        fps: float,
+        size: tuple[int, int],
+        options: EncoderOptions,
+        metadata: Mapping[str, str] | None,
+    ) -> None:
+        self.path = Path(path)
+        self.fps = fps
+        self.size = size
+        self.options = options
+        self.metadata = dict(metadata or {})
+        self.frames_written = 0
+        self._output = AtomicFile(self.path)
+        self._open = True
+
+    # ----- checks run by open_writer before any file exists
+
+    @classmethod
+    def check_settings(cls, *, fps: float, size: tuple[int, int], options: EncoderOptions) -> None:
+        """Raise UserError for settings this format cannot honour. Size and fps are already sane."""
+
+    @classmethod
+    def check_metadata(cls, metadata: Mapping[str, str]) -> None:
+        """Raise ValueError for metadata this format cannot store."""
+        for key, value in metadata.items():
+            if not isinstance(key, str) or not key or not isinstance(value, str):
+                raise ValueError(f"metadata must map non-empty str keys to str values; got {key!r}: {type(value).__name__}")
+
+    # ----- public API
+
+    def write(self, frames: np.ndarray) -> None:
+        """Append a (B, H, W, 3) batch or a single (H, W, 3) frame of uint8 RGB."""
+        if not self._open:
+            raise ValueError(f"{self.extension} writer for '{self.path}' is already closed")
+        batch = self._as_batch(frames)
+        if len(batch):
+            self._write_batch(batch)
+            self.frames_written += len(batch)
+
+    def close(self) -> None:
+        """Finish the file and rename it into place. Idempotent; on failure the temp file is removed."""
+        if not self._open:
+            return
+        try:
+            if self.frames_written == 0:
+                raise ValueError(f"no frames were written to '{self.path}'; nothing saved")
+            self._finish(self._output.temp)
+        except BaseException:
+            self.abort()
+            raise
+        self._open = False
+        self._output.commit()
+
+    def abort(self) -> None:
+        """Stop, remove the temp file and leave any existing target untouched. Idempotent."""
+        if not self._open:
+            return
+        self._open = False
+        try:
+            self._release()
+        finally:
+            self._output.discard()
+
+    def __enter__(self) -> FrameWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+    # ----- subclass hooks
+
+    def _write_batch(self, batch: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def _finish(self, temp: Path) -> None:
+        raise NotImplementedError
+
+    def _release(self) -> None:
+        """Free resources without producing a file (default: nothing to free)."""
+
+    # ----- helpers
+
+    def _as_batch(self, frames: np.ndarray) -> np.ndarray:
+        if not isinstance(frames, np.ndarray):
+            raise TypeError(f"frames must be a numpy array; got {type(frames).__name__}")
+        width, height = self.size
+        batch = frames[None] if frames.ndim == 3 else frames
+        if batch.ndim != 4 or batch.shape[1:] != (height, width, 3) or batch.dtype != np.uint8:
+            raise ValueError(
+                f"expected uint8 frames of shape (B, {height}, {width}, 3) or ({height}, {width}, 3)"
+                f" for size {width}x{height}; got {frames.dtype} {frames.shape}"
+            )
+        # Pipes and Pillow read the raw buffer: a strided view would be misread.
+        return np.ascontiguousarray(batch)
+
+
+WRITERS: Registry[type[FrameWriter]] = Registry("output format")
+
+
+def check_size(size: tuple[int, int]) -> tuple[int, int]:
+    """Return (width, height) as Python ints, or raise UserError."""
+    try:
+        width, height = size
+    except (TypeError, ValueError):
+        raise UserError(f"size must be (width, height); got {size!r}") from None
+    if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) and v > 0 for v in (width, height)):
+        raise UserError(f"size must be two positive integers (width, height); got {size!r}")
+    return int(width), int(height)
+
+
+def check_fps(fps: float) -> float:
+    """Return fps if it is a finite number > 0, else raise UserError."""
+    if isinstance(fps, bool) or not isinstance(fps, numbers.Real):
+        raise UserError(f"fps must be a number > 0; got {fps!r}")
+    if not (math.isfinite(fps) and fps > 0):
+        raise UserError(f"fps must be > 0; got {fps}")
+    return fps

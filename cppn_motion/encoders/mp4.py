@@ -1,0 +1,225 @@
+"""H.264 MP4 writer: streams frames into an ffmpeg (libx264) process via imageio-ffmpeg."""
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import threading
+import weakref
+from contextlib import contextmanager
+from fractions import Fraction
+from pathlib import Path
+from typing import Generator, Iterator, Mapping
+
+import imageio_ffmpeg
+import numpy as np
+
+from ..errors import UserError
+from .base import WRITERS, EncoderOptions, FrameWriter
+
+# Convert RGB->YUV with the BT.709 matrix into limited ("tv") range, and stamp
+# the frames as BT.709. ffmpeg >= 7 takes the stream's colour tags from the
+# frames, so -color_primaries/-color_trc alone end up "unknown" without setparams.
+BT709_FILTER = (
+    "scale=out_color_matrix=bt709:out_range=tv,"
+    "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv"
+)
+BT709_TAGS = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
+
+# Linux caps one argv string at 128 KiB (MAX_ARG_STRLEN); stay clear of it.
+MAX_METADATA_ARG_BYTES = 100_000
+
+# How many lines of ffmpeg's log go into an error message.
+LOG_TAIL_LINES = 12
+
+# FFREPORT is read from the environment when ffmpeg starts; the lock keeps two
+# writers starting at once from handing each other their log file.
+_SPAWN_LOCK = threading.Lock()
+
+
+class _Abandon(BaseException):
+    """Thrown into imageio-ffmpeg's generator: a non-Exception makes it kill ffmpeg instead of waiting."""
+
+
+@WRITERS.register("mp4")
+class Mp4Writer(FrameWriter):
+    """MP4 (H.264, BT.709, faststart) via one ffmpeg process opened on the first frame."""
+
+    extension = "mp4"
+    # Set when the first frame arrives.
+    _encoder: Generator[None, np.ndarray | None, None] | None = None
+    _process: subprocess.Popen | None = None
+    _log: _FfmpegLog | None = None
+    _stop_encoder: weakref.finalize | None = None
+
+    @classmethod
+    def check_settings(cls, *, fps: float, size: tuple[int, int], options: EncoderOptions) -> None:
+        width, height = size
+        # 4:2:0 stores one chroma sample per 2x2 block; x264 rejects odd sizes.
+        if options.pix_fmt == "yuv420p" and (width % 2 or height % 2):
+            raise UserError(f"mp4 needs even width and height (yuv420p); got {width}x{height}")
+
+    @classmethod
+    def check_metadata(cls, metadata: Mapping[str, str]) -> None:
+        super().check_metadata(metadata)
+        for key, value in metadata.items():
+            if "=" in key or "\0" in key or "\0" in value:
+                raise ValueError(f"mp4 metadata key {key!r}: keys cannot contain '=', nor keys or values NUL")
+            if len(f"{key}={value}".encode()) > MAX_METADATA_ARG_BYTES:
+                raise ValueError(f"mp4 metadata {key!r} is longer than {MAX_METADATA_ARG_BYTES} bytes")
+
+    def _write_batch(self, batch: np.ndarray) -> None:
+        if self._encoder is None:
+            self._start_encoder()
+        assert self._encoder is not None
+        try:
+            # One pipe write for the whole batch: imageio-ffmpeg writes any buffer as is.
+            self._encoder.send(batch)
+        except OSError as err:  # imageio-ffmpeg turns BrokenPipeError into a bare OSError
+            failure = self._failure("ffmpeg stopped accepting frames")  # read the log before abort() removes it
+            self.abort()  # ffmpeg is gone: the writer cannot go on
+            raise failure from err
+
+    def _finish(self, temp: Path) -> None:
+        encoder, self._encoder = self._encoder, None
+        assert encoder is not None
+        try:
+            encoder.close()  # closes ffmpeg's stdin and waits for it to flush and exit
+            assert self._stop_encoder is not None
+            self._stop_encoder.detach()
+            exit_code = self._process.returncode if self._process is not None else None
+            if exit_code not in (0, None):
+                raise self._failure(f"ffmpeg exited with code {exit_code}")
+            # Without the process handle, an empty file is the only sign of failure.
+            if exit_code is None and temp.stat().st_size == 0:
+                raise self._failure("ffmpeg wrote an empty file")
+        finally:
+            self._remove_log()
+
+    def _release(self) -> None:
+        self._encoder = None
+        if self._stop_encoder is not None:
+            self._stop_encoder()
+        self._remove_log()
+
+    def _start_encoder(self) -> None:
+        self._log = _FfmpegLog()
+        fps = self.fps if isinstance(self.fps, Fraction) else float(self.fps)
+        with _SPAWN_LOCK, _environ("FFREPORT", self._log.ffreport_value()):
+            encoder = imageio_ffmpeg.write_frames(
+                str(self._output.temp),
+                self.size,
+                pix_fmt_in="rgb24",
+                pix_fmt_out=self.options.pix_fmt,
+                fps=fps,
+                quality=None,  # rate control comes from -crf below
+                codec="libx264",  # naming it skips imageio-ffmpeg's encoder probing
+                macro_block_size=1,  # the default 16 silently rescales e.g. 1080 -> 1088
+                ffmpeg_log_level="quiet",  # the log goes to the FFREPORT file instead of the terminal
+                output_params=self._output_params(),
+            )
+            encoder.send(None)  # runs the generator to its first yield, which starts ffmpeg
+        self._encoder = encoder
+        self._process = _ffmpeg_process(encoder)
+        # Runs on abort, or if the writer is dropped unclosed. ffmpeg must be dead
+        # before its temp file is deleted: +faststart reopens the file by name at
+        # the end and would bring it back.
+        self._stop_encoder = weakref.finalize(self, _kill_encoder, encoder, self._process, self._output.temp)
+
+    def _output_params(self) -> list[str]:
+        params = [
+            "-f", "mp4",  # name the container outright instead of trusting the temp name's suffix
+            "-crf", str(self.options.crf),
+            "-preset", self.options.x264_preset,
+            "-vf", BT709_FILTER,
+            *BT709_TAGS,
+            # faststart: index at the front so browsers play before the download ends.
+            # use_metadata_tags: keep arbitrary keys (without it the muxer silently drops all but
+            # a fixed list such as title/comment); every key is then stored as an mdta key.
+            "-movflags", "+faststart+use_metadata_tags",
+        ]
+        for key, value in self.metadata.items():
+            params += ["-metadata", f"{key}={value}"]  # argv, not a shell: newlines and quotes pass intact
+        return params
+
+    def _failure(self, reason: str) -> RuntimeError:
+        tail = self._log.tail(after=self._output.temp.name) if self._log is not None else ""
+        said = f"; ffmpeg's log ends:\n{tail}" if tail else " (ffmpeg logged nothing)"
+        return RuntimeError(f"writing '{self.path}' failed: {reason}{said}")
+
+    def _remove_log(self) -> None:
+        if self._log is not None:
+            self._log.remove()
+            self._log = None
+
+
+class _FfmpegLog:
+    """A temp file that ffmpeg writes its log into (FFREPORT), because imageio-ffmpeg lets
+    ffmpeg's stderr go straight to ours and never captures it."""
+
+    def __init__(self) -> None:
+        fd, name = tempfile.mkstemp(prefix="cppn_motion-ffmpeg-", suffix=".log")
+        os.close(fd)
+        self.path = Path(name)
+        self._delete = weakref.finalize(self, self.path.unlink, missing_ok=True)  # also if never removed
+
+    def ffreport_value(self) -> str:
+        # FFREPORT is 'key=value:key=value'; '%' starts a filename template, '\' escapes.
+        escaped = str(self.path).replace("%", "%%")
+        for char in "\\:'":
+            escaped = escaped.replace(char, "\\" + char)
+        return f"file={escaped}:level=24"  # 24 = warning
+
+    def tail(self, after: str, lines: int = LOG_TAIL_LINES) -> str:
+        """The last log lines, skipping the echoed command line (it ends with the output name
+        and may hold long metadata)."""
+        try:
+            text = self.path.read_text(errors="replace")
+        except OSError:
+            return ""
+        command_end = text.find(after)
+        if command_end >= 0:
+            line_end = text.find("\n", command_end)
+            text = text[line_end + 1 :] if line_end >= 0 else ""
+        kept = [line for line in text.splitlines() if line.strip()]
+        return "\n".join(kept[-lines:])
+
+    def remove(self) -> None:
+        self._delete()
+
+
+@contextmanager
+def _environ(name: str, value: str) -> Iterator[None]:
+    """Set one environment variable for the duration of the block (child processes inherit it)."""
+    previous = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = previous
+
+
+def _kill_encoder(encoder: Generator, process: subprocess.Popen | None, temp: Path) -> None:
+    """Kill ffmpeg without letting it finish the file, wait for it to exit, delete the temp file."""
+    try:
+        encoder.throw(_Abandon())
+    except _Abandon:
+        pass
+    if process is not None:
+        process.wait()
+    temp.unlink(missing_ok=True)
+
+
+def _ffmpeg_process(encoder: Generator) -> subprocess.Popen | None:
+    """The ffmpeg Popen inside imageio-ffmpeg's suspended generator, for its exit code.
+
+    imageio-ffmpeg never checks ffmpeg's exit status: if ffmpeg dies after a few
+    small frames (they fit in the pipe buffer), close() returns as if all went well.
+    The handle is a local of the generator, so this may find nothing in other versions.
+    """
+    frame = getattr(encoder, "gi_frame", None)
+    process = frame.f_locals.get("p") if frame is not None else None
+    return process if isinstance(process, subprocess.Popen) else None
