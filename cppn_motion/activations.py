@@ -1,0 +1,83 @@
+"""Activation functions by name, plus `mixed` (a different function per neuron)."""
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+from torch import Tensor, nn
+
+from .registry import Registry
+
+ActivationFn = Callable[[Tensor], Tensor]
+ACTIVATIONS: Registry[ActivationFn] = Registry("activation")
+
+
+def _register(name: str, doc: str, fn: ActivationFn) -> None:
+    ACTIVATIONS.register(name, doc)(fn)
+
+
+_register("tanh", "smooth, saturating: soft blobs and contours", torch.tanh)
+_register("sigmoid", "smooth, saturating, one-sided", torch.sigmoid)
+_register("relu", "piecewise linear: sharp polygons (linear regions)", torch.relu)
+# 0.2 is the slope most CPPN and GAN code uses: enough to keep negative units alive.
+_register("leaky_relu", "piecewise linear with slope 0.2 below zero", lambda x: nn.functional.leaky_relu(x, 0.2))
+_register("sin", "periodic: stripes, waves and interference", torch.sin)
+_register("cos", "periodic, even", torch.cos)
+_register("gaussian", "exp(-x^2): bands around zero crossings", lambda x: torch.exp(-x * x))
+_register("softplus", "smooth relu", nn.functional.softplus)
+_register("abs", "mirror folds: kaleidoscopic symmetry", torch.abs)
+_register("identity", "linear: the whole net collapses to one affine map", lambda x: x)
+_register("elu", "exponential linear unit", nn.functional.elu)
+_register("gelu", "gaussian error linear unit", nn.functional.gelu)
+_register("silu", "x * sigmoid(x) (swish)", nn.functional.silu)
+_register("softsign", "x / (1 + |x|): slower saturation than tanh", nn.functional.softsign)
+
+
+class Elementwise(nn.Module):
+    """One activation for every neuron."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+        self.fn = ACTIVATIONS.get(name)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.fn(x)
+
+    def extra_repr(self) -> str:
+        return self.name
+
+
+class Mixed(nn.Module):
+    """A different activation per neuron (channel, last dim), drawn from `choices`.
+
+    Neurons are grouped by function, so each function runs once per layer on a
+    contiguous slice. Sorting the assignment is free: with i.i.d. random weights a
+    permutation of neurons gives a network with the same distribution.
+    """
+
+    def __init__(self, choices: list[str], width: int, generator: torch.Generator) -> None:
+        super().__init__()
+        picks = torch.randint(len(choices), (width,), generator=generator)
+        counts = torch.bincount(picks, minlength=len(choices)).tolist()
+        self.slices: list[tuple[str, int, int]] = []
+        start = 0
+        for name, count in zip(choices, counts):
+            if count:
+                self.slices.append((name, start, start + count))
+                start += count
+        self.fns = [ACTIVATIONS.get(name) for name, _, _ in self.slices]
+
+    def forward(self, x: Tensor) -> Tensor:
+        parts = [fn(x[..., a:b]) for fn, (_, a, b) in zip(self.fns, self.slices)]
+        return torch.cat(parts, dim=-1)
+
+    def extra_repr(self) -> str:
+        return ", ".join(f"{name}x{b - a}" for name, a, b in self.slices)
+
+
+def make_activation(name: str, width: int, generator: torch.Generator, mixed_choices: list[str]) -> nn.Module:
+    """An activation module for one layer of `width` neurons."""
+    if name == "mixed":
+        return Mixed(mixed_choices, width, generator)
+    return Elementwise(name)

@@ -1,0 +1,292 @@
+"""The `cppn-motion` command: parse flags, build the preset, call the library, report.
+
+User mistakes print one line and exit 2; `--debug` shows the traceback instead.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time as clock
+import traceback
+from pathlib import Path
+from typing import Any, Sequence
+
+from .errors import UserError
+
+EXAMPLES = {
+    "render": "examples:\n  cppn-motion render                       # presets/default.yaml -> outputs/default.mp4\n"
+              "  cppn-motion render sin_waves -o waves.gif --size 480x270\n"
+              "  cppn-motion render default --set net.depth=12 --set net.activation=sin",
+    "still": "examples:\n  cppn-motion still                        # outputs/default.png\n"
+             "  cppn-motion still mixed_garden --size 3840x2160 --time 0.25 -o poster.png",
+    "presets": "example:\n  cppn-motion presets",
+    "show": "examples:\n  cppn-motion show default --set net.depth=4 > mine.yaml\n  cppn-motion render mine.yaml",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors become UserError (one line, exit 2) instead of a usage dump."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UserError(f"{self.prog}: {message} (see --help)")
+
+
+def _add_common(parser: argparse.ArgumentParser, *, output_help: str) -> None:
+    parser.add_argument("preset", nargs="?", default="default",
+                        help="bundled preset name (see `cppn-motion presets`) or path to a .yaml file; default: default")
+    parser.add_argument("-o", "--output", metavar="PATH", help=output_help)
+    parser.add_argument("--size", metavar="WxH", help="frame size in pixels, e.g. 1920x1080 (overrides canvas.width/height)")
+    parser.add_argument("--seed", type=_non_negative_int, help="random seed (overrides seed)")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override any preset field, e.g. --set net.depth=12 (repeatable)")
+    parser.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    parser.add_argument("--debug", action="store_true", help="show full tracebacks for errors")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="cppn-motion",
+        description="Render randomly initialised neural networks into images, looping videos and GIFs.",
+    )
+    parser.add_argument("--version", action="version", version=f"cppn-motion {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=help_text, description=help_text, epilog=EXAMPLES.get(name),
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    render = command("render", "Render a preset to a looping MP4, a GIF or a PNG still (chosen by -o's extension).")
+    _add_common(render, output_help="output file (.mp4, .gif or .png); default outputs/<preset name>.mp4")
+    render.add_argument("--frames", type=_positive_int, help="number of frames (overrides timeline.frames)")
+    render.add_argument("--fps", type=_positive_float, help="frames per second (overrides timeline.fps)")
+    render.add_argument("--batch-size", type=_positive_int, metavar="N",
+                        help="frames rendered at once (default: chosen from free memory)")
+    render.set_defaults(run=_cmd_render)
+
+    still = command("still", "Render one frame of a preset to a PNG.")
+    _add_common(still, output_help="output .png; default outputs/<preset name>.png")
+    still.add_argument("--time", default="0", metavar="T",
+                       help="which moment: a fraction of the loop 0-1 (0.25), seconds (2.5s) or a frame (30f); default 0")
+    still.set_defaults(run=_cmd_still)
+
+    presets = command("presets", "List the bundled presets with one-line descriptions.")
+    presets.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    presets.set_defaults(run=_cmd_presets)
+
+    show = command("show", "Print the fully resolved preset as YAML (renders identically when fed back).")
+    show.add_argument("preset", nargs="?", default="default", help="bundled preset name or path to a .yaml file")
+    show.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                      help="override any preset field (repeatable)")
+    show.add_argument("--size", metavar="WxH", help="frame size in pixels")
+    show.add_argument("--seed", type=_non_negative_int, help="random seed")
+    show.add_argument("--debug", action="store_true", help="show full tracebacks for errors")
+    show.set_defaults(run=_cmd_show)
+    return parser
+
+
+# ---------------------------------------------------------------------------
+# Flag parsing helpers: each bad value names its flag, what is allowed and what was given.
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1; got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1; got {text!r}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0; got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0; got {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number > 0; got {text!r}")
+    return value
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    parts = text.lower().replace("*", "x").split("x")
+    try:
+        width, height = (int(p) for p in parts)
+    except ValueError:
+        raise UserError(f"--size: expected WIDTHxHEIGHT such as 1280x720; got {text!r}") from None
+    if width < 2 or height < 2:
+        raise UserError(f"--size: width and height must be at least 2; got {text!r}")
+    return width, height
+
+
+def parse_time(text: str, frames: int, fps: float) -> float:
+    """--time as a loop phase: '0.25' (fraction), '2.5s' (seconds) or '30f' (frame number)."""
+    raw = text.strip().lower()
+    try:
+        if raw.endswith("s"):
+            phase = float(raw[:-1]) * fps / frames
+        elif raw.endswith("f"):
+            phase = int(raw[:-1]) / frames
+        else:
+            phase = float(raw)
+    except ValueError:
+        raise UserError(f"--time: expected a fraction 0-1 (0.25), seconds (2.5s) or a frame (30f); got {text!r}") from None
+    if not 0.0 <= phase <= 1.0:
+        raise UserError(f"--time: must fall within the clip (fraction 0-1); got {text!r} = {phase:.3g} of the loop")
+    return phase
+
+
+def _overrides(args: argparse.Namespace, extra: dict[str, Any] | None = None) -> list[str] | dict[str, Any]:
+    """--set values first, then explicit flags, which take precedence over --set."""
+    from .presets import parse_set
+
+    merged: dict[str, Any] = dict(parse_set(item) for item in args.overrides)
+    if getattr(args, "size", None):
+        merged["canvas.width"], merged["canvas.height"] = parse_size(args.size)
+    if getattr(args, "seed", None) is not None:
+        merged["seed"] = args.seed
+    merged.update(extra or {})
+    return merged
+
+
+def _load(args: argparse.Namespace, extra: dict[str, Any] | None = None):
+    from .presets import load_preset
+
+    return load_preset(args.preset, _overrides(args, extra))
+
+
+# ---------------------------------------------------------------------------
+# Commands
+
+
+class _ProgressBar:
+    """A tqdm bar on stderr that appears only once rendering starts, so an error
+    found while validating is never preceded by an empty bar."""
+
+    def __init__(self, total: int, quiet: bool, label: str) -> None:
+        self.total, self.quiet, self.label = total, quiet, label
+        self.bar = None
+
+    def update(self, frames: int) -> None:
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=self.total, unit="frame", desc=self.label, disable=self.quiet,
+                            file=sys.stderr, dynamic_ncols=True, leave=False)
+        self.bar.update(frames)
+
+    def __enter__(self) -> "_ProgressBar":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    from .api import default_output_path, render
+    from .device import resolve_device
+    from .encoders import writer_for
+
+    extra: dict[str, Any] = {}
+    if args.frames is not None:
+        extra["timeline.frames"] = args.frames
+    if args.fps is not None:
+        extra["timeline.fps"] = args.fps
+    preset = _load(args, extra)
+    path = Path(args.output) if args.output else default_output_path(preset)
+    kind = writer_for(path)
+    device = resolve_device(args.device)
+    total = 1 if kind == "png" else preset.timeline.frames
+    started = clock.perf_counter()
+    with _ProgressBar(total, args.quiet, preset.name) as bar:
+        render(preset, path, device=device, batch_size=args.batch_size, progress=bar.update)
+    _report(args, path, total, started, preset, device)
+    return 0
+
+
+def _cmd_still(args: argparse.Namespace) -> int:
+    from .api import default_output_path, render
+    from .device import resolve_device
+
+    preset = _load(args)
+    path = Path(args.output) if args.output else default_output_path(preset, "png")
+    if path.suffix.lower() != ".png":
+        raise UserError(f"-o: a still is written as .png; got {str(path)!r}")
+    phase = parse_time(args.time, preset.timeline.frames, preset.timeline.fps)
+    device = resolve_device(args.device)
+    started = clock.perf_counter()
+    render(preset, path, device=device, time=phase)
+    _report(args, path, 1, started, preset, device)
+    return 0
+
+
+def _report(args: argparse.Namespace, path: Path, frames: int, started: float, preset, device) -> None:
+    if args.quiet:
+        return
+    seconds = clock.perf_counter() - started
+    canvas = preset.canvas
+    rate = f", {frames / seconds:.1f} frames/s" if frames > 1 else ""
+    print(f"wrote {path} ({canvas.width}x{canvas.height}, {frames} frame{'s' if frames != 1 else ''}, "
+          f"{seconds:.1f} s on {device}{rate})", file=sys.stderr)
+
+
+def _cmd_presets(args: argparse.Namespace) -> int:
+    from .presets import list_presets
+
+    rows = list_presets()
+    width = max((len(name) for name, _ in rows), default=0)
+    for name, description in rows:
+        print(f"{name.ljust(width)}  {description}")
+    return 0
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    from .presets import preset_to_yaml
+
+    sys.stdout.write(preset_to_yaml(_load(args)))
+    return 0
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    try:
+        args = build_parser().parse_args(argv)
+        return args.run(args)
+    except UserError as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"cppn-motion: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("cppn-motion: interrupted; no partial output was left behind", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug or an environment failure: one line unless --debug
+        if debug:
+            traceback.print_exc()
+        print(f"cppn-motion: error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

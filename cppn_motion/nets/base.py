@@ -1,0 +1,53 @@
+"""What every architecture provides: seeded weight sets and a batched forward pass
+that can take different weights for every frame (for weight-morphing timelines)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+from torch import Tensor, nn
+
+
+@dataclass(frozen=True)
+class NetSpec:
+    """Everything an architecture needs to build itself; made from a Preset by the scene."""
+
+    arch: str
+    coord_features: int          # per-pixel input channels (x, y, r, ...)
+    frame_features: int          # per-frame input channels (time + latent), the same for every pixel
+    out_channels: int            # raw outputs handed to the colour stage
+    depth: int
+    width: int
+    activation: str
+    mixed: list[str] = field(default_factory=list)
+    init_scheme: str = "he_normal"
+    init_gain: float = 2.0
+    init_std: float = 1.0
+    bias_std: float = 0.5
+    seed: int = 0
+
+
+class FieldNet(nn.Module):
+    """A network evaluated over a coordinate field for a batch of frames.
+
+    Weights live outside the module as a list of tensors (`base_weights`), so a
+    timeline can hand a different set to every frame: each tensor passed to
+    `forward` has a leading frame dimension of 1 (shared) or B (per frame).
+    """
+
+    spec: NetSpec
+    base_weights: list[Tensor]
+
+    def sample_weights(self, generator: torch.Generator) -> list[Tensor]:
+        """A fresh weight set drawn with the preset's init scheme from a CPU generator."""
+        raise NotImplementedError
+
+    def forward(self, coords: Tensor, frame_inputs: Tensor, weights: list[Tensor],
+                shape: tuple[int, int]) -> Tensor:
+        """coords (P, F) or (B, P, F), frame_inputs (B, K), weights as above, shape (H, W)
+        with P = H*W. Returns raw outputs (B, P, out_channels), float32."""
+        raise NotImplementedError
+
+    @property
+    def parameter_count(self) -> int:
+        return sum(w.numel() for w in self.base_weights)
