@@ -5,6 +5,7 @@ User mistakes print one line and exit 2; `--debug` shows the traceback instead.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import time as clock
 import traceback
@@ -24,6 +25,12 @@ EXAMPLES = {
 }
 
 
+# Subcommands that live in modules of their own. Each module has
+# `register(add_command)`, where add_command(name, help) returns an ArgumentParser;
+# the module adds its flags and sets `run=` (a function of the parsed args -> exit status).
+COMMAND_MODULES: list[str] = []
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but usage errors become UserError (one line, exit 2) instead of a usage dump."""
 
@@ -31,7 +38,7 @@ class _Parser(argparse.ArgumentParser):
         raise UserError(f"{self.prog}: {message} (see --help)")
 
 
-def _add_common(parser: argparse.ArgumentParser, *, output_help: str) -> None:
+def add_preset_options(parser: argparse.ArgumentParser, *, output_help: str) -> None:
     parser.add_argument("preset", nargs="?", default="default",
                         help="bundled preset name (see `cppn-motion presets`) or path to a .yaml file; default: default")
     parser.add_argument("-o", "--output", metavar="PATH", help=output_help)
@@ -58,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
 
     render = command("render", "Render a preset to a looping MP4, a GIF or a PNG still (chosen by -o's extension).")
-    _add_common(render, output_help="output file (.mp4, .gif or .png); default outputs/<preset name>.mp4")
+    add_preset_options(render, output_help="output file (.mp4, .gif or .png); default outputs/<preset name>.mp4")
     render.add_argument("--frames", type=_positive_int, help="number of frames (overrides timeline.frames)")
     render.add_argument("--fps", type=_positive_float, help="frames per second (overrides timeline.fps)")
     render.add_argument("--batch-size", type=_positive_int, metavar="N",
@@ -66,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.set_defaults(run=_cmd_render)
 
     still = command("still", "Render one frame of a preset to a PNG.")
-    _add_common(still, output_help="output .png; default outputs/<preset name>.png")
+    add_preset_options(still, output_help="output .png; default outputs/<preset name>.png")
     still.add_argument("--time", default="0", metavar="T",
                        help="which moment: a fraction of the loop 0-1 (0.25), seconds (2.5s) or a frame (30f); default 0")
     still.set_defaults(run=_cmd_still)
@@ -83,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--seed", type=_non_negative_int, help="random seed")
     show.add_argument("--debug", action="store_true", help="show full tracebacks for errors")
     show.set_defaults(run=_cmd_show)
+
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(command)
     return parser
 
 
@@ -161,7 +171,7 @@ def _overrides(args: argparse.Namespace, extra: dict[str, Any] | None = None) ->
     return merged
 
 
-def _load(args: argparse.Namespace, extra: dict[str, Any] | None = None):
+def load_from_args(args: argparse.Namespace, extra: dict[str, Any] | None = None):
     from .presets import load_preset
 
     return load_preset(args.preset, _overrides(args, extra))
@@ -171,7 +181,7 @@ def _load(args: argparse.Namespace, extra: dict[str, Any] | None = None):
 # Commands
 
 
-class _ProgressBar:
+class ProgressBar:
     """A tqdm bar on stderr that appears only once rendering starts, so an error
     found while validating is never preceded by an empty bar."""
 
@@ -187,7 +197,7 @@ class _ProgressBar:
                             file=sys.stderr, dynamic_ncols=True, leave=False)
         self.bar.update(frames)
 
-    def __enter__(self) -> "_ProgressBar":
+    def __enter__(self) -> "ProgressBar":
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -205,15 +215,15 @@ def _cmd_render(args: argparse.Namespace) -> int:
         extra["timeline.frames"] = args.frames
     if args.fps is not None:
         extra["timeline.fps"] = args.fps
-    preset = _load(args, extra)
+    preset = load_from_args(args, extra)
     path = Path(args.output) if args.output else default_output_path(preset)
     kind = writer_for(path)
     device = resolve_device(args.device)
     total = 1 if kind == "png" else preset.timeline.frames
     started = clock.perf_counter()
-    with _ProgressBar(total, args.quiet, preset.name) as bar:
+    with ProgressBar(total, args.quiet, preset.name) as bar:
         render(preset, path, device=device, batch_size=args.batch_size, progress=bar.update)
-    _report(args, path, total, started, preset, device)
+    report_written(args, path, total, started, preset, device)
     return 0
 
 
@@ -221,7 +231,7 @@ def _cmd_still(args: argparse.Namespace) -> int:
     from .api import default_output_path, render
     from .device import resolve_device
 
-    preset = _load(args)
+    preset = load_from_args(args)
     path = Path(args.output) if args.output else default_output_path(preset, "png")
     if path.suffix.lower() != ".png":
         raise UserError(f"-o: a still is written as .png; got {str(path)!r}")
@@ -229,11 +239,11 @@ def _cmd_still(args: argparse.Namespace) -> int:
     device = resolve_device(args.device)
     started = clock.perf_counter()
     render(preset, path, device=device, time=phase)
-    _report(args, path, 1, started, preset, device)
+    report_written(args, path, 1, started, preset, device)
     return 0
 
 
-def _report(args: argparse.Namespace, path: Path, frames: int, started: float, preset, device) -> None:
+def report_written(args: argparse.Namespace, path: Path, frames: int, started: float, preset, device) -> None:
     if args.quiet:
         return
     seconds = clock.perf_counter() - started
@@ -256,7 +266,7 @@ def _cmd_presets(args: argparse.Namespace) -> int:
 def _cmd_show(args: argparse.Namespace) -> int:
     from .presets import preset_to_yaml
 
-    sys.stdout.write(preset_to_yaml(_load(args)))
+    sys.stdout.write(preset_to_yaml(load_from_args(args)))
     return 0
 
 
