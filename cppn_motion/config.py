@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import ConfigError
 from .registry import did_you_mean
@@ -225,16 +225,6 @@ class Preset(_Section):
     colour: Colour = Field(default_factory=Colour)
     timeline: Timeline = Field(default_factory=Timeline)
     output: Output = Field(default_factory=Output)
-
-    @model_validator(mode="after")
-    def _has_some_input(self) -> "Preset":
-        if self.latent.dim == 0 and not self.inputs.time and self.timeline.weights.mode == "none" and self.timeline.frames > 1:
-            # Nothing would move: every frame identical. Allowed for stills, but a clip needs motion.
-            raise ValueError(
-                "nothing moves: enable inputs.time, set latent.dim > 0 or timeline.weights.mode; "
-                "or render a still"
-            )
-        return self
 
     def with_overrides(self, overrides: dict[str, Any]) -> "Preset":
         """A copy with dotted-key overrides applied, e.g. {'net.depth': 12}; validated."""

@@ -32,9 +32,11 @@ def make_grid(width: int, height: int, scale: float = 1.0, center: tuple[float, 
     around `center`; y grows downwards like image rows."""
     u = (torch.arange(width, dtype=torch.float32, device=device) + 0.5) / width
     v = (torch.arange(height, dtype=torch.float32, device=device) + 0.5) / height
-    half = scale / min(width, height)  # field units per pixel, times 1/2 ... per half pixel span
-    x = center[0] + (u - 0.5) * 2 * half * width
-    y = center[1] + (v - 0.5) * 2 * half * height
+    # (u - 0.5) * 2 runs over (-1, 1); the shorter side then spans [-scale, scale]
+    # and the longer one proportionally more, so a field unit is square on screen.
+    shorter = min(width, height)
+    x = center[0] + (u - 0.5) * 2 * scale * (width / shorter)
+    y = center[1] + (v - 0.5) * 2 * scale * (height / shorter)
     vv, uu = torch.meshgrid(v, u, indexing="ij")
     yy, xx = torch.meshgrid(y, x, indexing="ij")
     return Grid(x=xx, y=yy, u=uu, v=vv)
