@@ -188,8 +188,8 @@ def render_distributed(preset: Preset, output: str | Path, env: DistEnv, *, devi
         failure: Exception | None = err
     else:
         failure = None
-    outcomes = _all_outcomes(outcome, output)
-    failed = [(rank, text) for rank, text in enumerate(outcomes) if text != "ok"]
+    reports = _all_outcomes((outcome, result.rendered, result.reused), output)
+    failed = [(rank, text) for rank, (text, _, _) in enumerate(reports) if text != "ok"]
     if failed:
         lines = "; ".join(f"rank {rank}: {text}" for rank, text in failed)
         raise RankFailed(f"{len(failed)} of {env.world_size} ranks failed, so '{output}' was not written ({lines}); "
@@ -206,11 +206,12 @@ def render_distributed(preset: Preset, output: str | Path, env: DistEnv, *, devi
                              "rerun with --resume")
     join_segments([path for _, path in jobs], output, check_counts=False)  # counted just above
     shutil.rmtree(work_folder(output), ignore_errors=True)
-    return result
+    return SegmentedRender(output, rendered=[s for _, done, _ in reports for s in done],
+                           reused=[s for _, _, kept in reports for s in kept])
 
 
-def _all_outcomes(outcome: str, output: Path) -> list[str]:
-    """Every rank's outcome ('ok' or its error), on every rank."""
+def _all_outcomes(outcome: tuple, output: Path) -> list[tuple]:
+    """Every rank's (outcome 'ok' or its error, segments rendered, segments reused), on every rank."""
     outcomes: list[Any] = [None] * dist.get_world_size()
     try:
         dist.all_gather_object(outcomes, outcome)
