@@ -86,14 +86,14 @@ def device_for(env: DistEnv, requested: str = "auto") -> torch.device:
 
 
 @contextmanager
-def process_group(env: DistEnv) -> Iterator[None]:
-    """Join torchrun's process group for the duration of the block.
+def process_group(env: DistEnv | None) -> Iterator[None]:
+    """Join torchrun's process group for the duration of the block (nothing to do without one).
 
     Always gloo: the only traffic is a few small Python objects (clip statistics, each
     rank's outcome), which gloo carries from CPU memory on machines with or without
     GPUs, and without NCCL's watchdog aborting a rank that waits hours for the others.
     """
-    if dist.is_initialized():
+    if env is None or dist.is_initialized():
         yield
         return
     dist.init_process_group("gloo", timeout=COLLECTIVE_TIMEOUT)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from cppn_motion.cli import main
-from cppn_motion.distributed import DIE_AFTER_FIRST_SEGMENT_ENV, detect, gather_to_rank0, shard_items
+from cppn_motion.distributed import DIE_AFTER_FIRST_SEGMENT_ENV, detect, gather_to_rank0, process_group, shard_items
 from cppn_motion.join import count_frames
 
 TESTS = Path(__file__).parent
@@ -32,8 +32,9 @@ def torchrun(arguments: list[str], cwd: Path, **env: str) -> subprocess.Complete
 def test_helpers_without_torchrun_hand_everything_to_the_one_process(monkeypatch):
     monkeypatch.delenv("WORLD_SIZE", raising=False)
     assert detect() is None
-    assert shard_items([1, 2, 3]) == [1, 2, 3]
-    assert gather_to_rank0([1, 2, 3]) == [1, 2, 3]
+    with process_group(detect()):  # no process group to join
+        assert shard_items([1, 2, 3]) == [1, 2, 3]
+        assert gather_to_rank0([1, 2, 3]) == [1, 2, 3]
 
 
 def test_two_ranks_render_what_one_process_renders(tmp_path):
