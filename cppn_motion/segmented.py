@@ -112,8 +112,9 @@ def render_resumable(preset: Preset, output: str | Path, *, segments: int = DEFA
     check_segmentable(preset, output, "--resume")
     jobs = checkpoint_jobs(preset, output, segments)
     result = SegmentedRender(output)
+    print_hash = fingerprint(preset)
     pending = [(segment, path) for segment, path in jobs
-               if not segment_is_complete(path, SegmentRecord.of(segment, fingerprint(preset)))]
+               if not segment_is_complete(path, SegmentRecord.of(segment, print_hash))]
     for segment, _path in jobs:
         if all(segment != other for other, _ in pending):
             result.reused.append(segment)
