@@ -12,12 +12,15 @@ import traceback
 from pathlib import Path
 from typing import Any, Sequence
 
+from .cli_segments import add_segment_options, run_segmented, wants_segments
 from .errors import UserError
 
 EXAMPLES = {
     "render": "examples:\n  cppn-motion render                       # presets/default.yaml -> outputs/default.mp4\n"
               "  cppn-motion render sin_waves -o waves.gif --size 480x270\n"
-              "  cppn-motion render default --set net.depth=12 --set net.activation=sin",
+              "  cppn-motion render default --set net.depth=12 --set net.activation=sin\n"
+              "  cppn-motion render showcase_1080p --resume          # continues where an interrupted run stopped\n"
+              "  torchrun --nproc-per-node=4 -m cppn_motion render showcase_1080p -o out.mp4   # 4 GPUs",
     "still": "examples:\n  cppn-motion still                        # outputs/default.png\n"
              "  cppn-motion still mixed_garden --size 3840x2160 --time 0.25 -o poster.png",
     "presets": "example:\n  cppn-motion presets",
@@ -28,7 +31,7 @@ EXAMPLES = {
 # Subcommands that live in modules of their own. Each module has
 # `register(add_command)`, where add_command(name, help) returns an ArgumentParser;
 # the module adds its flags and sets `run=` (a function of the parsed args -> exit status).
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = ["cppn_motion.cmd_join"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--fps", type=_positive_float, help="frames per second (overrides timeline.fps)")
     render.add_argument("--batch-size", type=_positive_int, metavar="N",
                         help="frames rendered at once (default: chosen from free memory)")
+    add_segment_options(render)
     render.set_defaults(run=_cmd_render)
 
     still = command("still", "Render one frame of a preset to a PNG.")
@@ -218,6 +222,8 @@ def _cmd_render(args: argparse.Namespace) -> int:
     preset = load_from_args(args, extra)
     path = Path(args.output) if args.output else default_output_path(preset)
     kind = writer_for(path)
+    if wants_segments(args):  # --shard, --resume, --segments or torchrun
+        return run_segmented(args, preset, path)
     device = resolve_device(args.device)
     total = 1 if kind == "png" else preset.timeline.frames
     started = clock.perf_counter()

@@ -1,0 +1,134 @@
+"""Rendering a clip in segments: one shard of a job array (--shard), a resumable render that
+checkpoints segments and continues after an interruption (--resume), and a rank's share of a
+torchrun job. Each segment goes through the atomic writers into its own file; joining is join.py's."""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+import torch
+
+from . import __version__
+from .config import Preset
+from .encoders import writer_for
+from .errors import UserError
+from .join import SegmentRecord, join_segments, open_segment_writer, segment_is_complete
+from .presets import preset_to_yaml
+from .render import Scene, build_scene, iter_frames
+from .segments import (DEFAULT_SEGMENTS, Segment, checkpoint_path, checkpoint_plan, preset_fingerprint,
+                       shard_path, split_frames, work_folder)
+
+ProgressFn = Callable[[int], None]
+
+
+@dataclass
+class SegmentedRender:
+    """What a segmented render did: the file it produced and which segments it rendered or reused."""
+
+    path: Path
+    rendered: list[Segment] = field(default_factory=list)
+    reused: list[Segment] = field(default_factory=list)
+
+
+def fingerprint(preset: Preset) -> str:
+    return preset_fingerprint(preset_to_yaml(preset), __version__)
+
+
+def check_segmentable(preset: Preset, output: Path, flag: str) -> None:
+    """Segments are frame ranges of a clip: a .png still has none."""
+    if writer_for(output) == "png":
+        raise UserError(f"{flag}: a .png still is one frame and cannot be split into segments; "
+                        f"use -o with .mp4 or .gif; got '{output}'")
+
+
+def render_segments(scene: Scene, jobs: Sequence[tuple[Segment, Path]], *, resume: bool = False,
+                    batch_size: int | None = None, progress: ProgressFn | None = None,
+                    result: SegmentedRender | None = None) -> SegmentedRender:
+    """Render each (segment, file) in turn. With `resume`, a file that already holds exactly
+    that segment of this preset (checked: record and frame count) is kept, not rendered again."""
+    from .api import encoder_options, metadata_for
+
+    preset = scene.preset
+    print_hash = fingerprint(preset)
+    result = result if result is not None else SegmentedRender(Path())
+    canvas = preset.canvas
+    for segment, path in jobs:
+        record = SegmentRecord.of(segment, print_hash)
+        if resume and segment_is_complete(path, record):
+            result.reused.append(segment)
+            if progress is not None:
+                progress(segment.frames)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open_segment_writer(path, record, fps=preset.timeline.fps, size=(canvas.width, canvas.height),
+                                 options=encoder_options(preset), metadata=metadata_for(preset)) as writer:
+            for batch in iter_frames(scene, segment.indices, batch_size=batch_size, progress=progress):
+                writer.write(batch)
+        result.rendered.append(segment)
+    return result
+
+
+def render_shard(preset: Preset, output: str | Path, index: int, count: int, *,
+                 device: str | torch.device = "auto", batch_size: int | None = None,
+                 progress: ProgressFn | None = None, resume: bool = False) -> SegmentedRender:
+    """Render shard `index` of `count` (counting from 0) to out.part-IIII-of-NNNN.<ext>, for
+    `cppn-motion join` to put together. With `resume`, a complete shard file is kept."""
+    output = Path(output)
+    check_segmentable(preset, output, "--shard")
+    segments = split_frames(preset.timeline.frames, count)
+    if index >= len(segments):
+        raise UserError(f"--shard {index}/{count}: the clip has only {preset.timeline.frames} frames, "
+                        f"so there are only {len(segments)} non-empty shards; use at most {preset.timeline.frames} shards")
+    segment = segments[index]
+    path = shard_path(output, index, len(segments))
+    scene = build_scene(preset, device)
+    if progress is not None:
+        progress(0)
+    return render_segments(scene, [(segment, path)], resume=resume, batch_size=batch_size, progress=progress,
+                           result=SegmentedRender(path))
+
+
+def checkpoint_jobs(preset: Preset, output: Path, segments: int = DEFAULT_SEGMENTS,
+                    world_size: int = 1) -> list[tuple[Segment, Path]]:
+    """Every checkpoint segment of a resumable render and the file it goes to."""
+    plan = checkpoint_plan(preset.timeline.frames, segments, world_size)
+    return [(segment, checkpoint_path(output, segment)) for segment in plan]
+
+
+def render_resumable(preset: Preset, output: str | Path, *, segments: int = DEFAULT_SEGMENTS,
+                     device: str | torch.device = "auto", batch_size: int | None = None,
+                     progress: ProgressFn | None = None) -> SegmentedRender:
+    """Render in checkpoint segments kept in a hidden folder beside the output (.out.mp4.parts/),
+    skipping segments a previous, interrupted run completed; join them and remove the folder.
+
+    The output depends only on the preset and `segments`: an interrupted and resumed
+    render is byte-identical to an uninterrupted one (and to a torchrun render of it).
+    It is not byte-identical to a plain render: each segment starts a fresh H.264 stream
+    (its own keyframe and rate control), so frames agree within codec tolerance only.
+    """
+    output = Path(output)
+    check_segmentable(preset, output, "--resume")
+    jobs = checkpoint_jobs(preset, output, segments)
+    result = SegmentedRender(output)
+    print_hash = fingerprint(preset)
+    pending = [(segment, path) for segment, path in jobs
+               if not segment_is_complete(path, SegmentRecord.of(segment, print_hash))]
+    for segment, _path in jobs:
+        if all(segment != other for other, _ in pending):
+            result.reused.append(segment)
+    scene = build_scene(preset, device) if pending else None
+    if progress is not None:
+        progress(0)  # validated and built: rendering starts now
+        progress(sum(segment.frames for segment in result.reused))
+    if scene is not None:
+        render_segments(scene, pending, batch_size=batch_size, progress=progress, result=result)
+    finish_join([path for _, path in jobs], output)
+    return result
+
+
+def finish_join(paths: Sequence[Path], output: Path) -> None:
+    """Join the checkpoint segments into `output`, then remove the work folder."""
+    join_segments(paths, output)
+    shutil.rmtree(work_folder(output), ignore_errors=True)
