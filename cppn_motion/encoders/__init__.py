@@ -9,18 +9,26 @@ from ..errors import UserError
 from . import mp4 as _mp4  # noqa: F401  isort: skip
 from . import gif as _gif  # noqa: F401  isort: skip
 from . import png as _png  # noqa: F401  isort: skip
+from . import webm as _webm  # noqa: F401  isort: skip
+from ..provenance import SEQUENCE_PATTERN
 from .base import WRITERS, EncoderOptions, FrameWriter, check_fps, check_size
 
 __all__ = ["WRITERS", "EncoderOptions", "FrameWriter", "open_writer", "writer_for"]
 
 
 def writer_for(path: Path | str) -> str:
-    """The format name ('mp4', 'gif' or 'png') for `path`'s extension, case-insensitive."""
+    """The format name ('mp4', 'webm', 'gif', 'png' or 'png_sequence') for `path`, case-insensitive.
+
+    A .png path with a frame-number pattern (frames/f_%04d.png) is a PNG sequence.
+    """
     suffix = Path(path).suffix
     name = suffix.lower().lstrip(".")
-    if name not in WRITERS:
-        supported = ", ".join(f".{known}" for known in WRITERS)
-        raise UserError(f"output path '{path}': unsupported extension '{suffix}'; supported: {supported}")
+    if name == "png" and SEQUENCE_PATTERN.search(Path(path).name):
+        return "png_sequence"
+    if name not in WRITERS or "_" in name:
+        supported = ", ".join(f".{known}" for known in WRITERS if "_" not in known)
+        raise UserError(f"output path '{path}': unsupported extension '{suffix}'; supported: {supported} "
+                        "(or a .png with a frame pattern such as frames/f_%04d.png for a sequence)")
     return name
 
 
@@ -43,7 +51,8 @@ def open_writer(
     writer_class.check_settings(fps=fps, size=size, options=options)
     writer_class.check_metadata(metadata or {})
     if Path(path).is_dir():
-        raise UserError(f"output path '{path}' is a folder; give a file name ending in .{writer_class.extension}")
+        raise UserError(f"output path '{path}' is a folder; give a file name ending in .{writer_class.extension}"
+                        " (or frames/f_%04d.png for a PNG sequence)")
     try:
         return writer_class(path, fps=fps, size=size, options=options, metadata=metadata)
     except OSError as err:  # e.g. a read-only folder: the user's to fix
