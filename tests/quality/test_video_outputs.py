@@ -15,7 +15,7 @@ from cppn_motion.reroll import pick_seed
 from tiny import tiny_preset
 
 
-@pytest.mark.parametrize("level, pix_fmt", [("draft", "yuv420p"), ("high", "yuv420p10le"),
+@pytest.mark.parametrize("level, pix_fmt", [("draft", "yuv420p"), ("high", "yuv444p"),
                                             ("archival", "yuv444p10le")])
 def test_quality_levels_set_crf_speed_and_pixel_format(level, pix_fmt) -> None:
     options = encoder_options(tiny_preset(output={"quality": level, "crf": 40}))
