@@ -35,9 +35,9 @@ _BAYER8 = np.array([
     [3, 35, 11, 43, 1, 33, 9, 41], [51, 19, 59, 27, 49, 17, 57, 25],
     [15, 47, 7, 39, 13, 45, 5, 37], [63, 31, 55, 23, 61, 29, 53, 21],
 ], dtype=np.float32)
-# Peak-to-peak ordered-dither amplitude in 8-bit codes. An adaptive 256-colour palette of
-# a smooth CPPN frame has neighbouring colours ~6-12 codes apart (measured in the study);
-# 12 spans that gap without adding visible texture where colours are dense.
+# Peak-to-peak ordered-dither amplitude in 8-bit codes. On the study clip (10 frames) 12, 24
+# and 36 gave 33.9, 34.3 and 34.2 dB blurred PSNR but 264, 300 and 322 KiB: the gain is
+# not worth the bytes, so the smallest.
 BAYER_AMPLITUDE = 12.0
 
 
