@@ -70,16 +70,15 @@ def read_recorded(path: Path | str) -> Recorded:
     if not path.is_file():
         raise UserError(f"--from: '{path}' does not exist")
     suffix = path.suffix.lower()
-    readers = {".yaml": _from_sidecar, ".yml": _from_sidecar, ".png": _from_png, ".gif": _from_gif,
-               ".mp4": _from_ffmpeg, ".webm": _from_ffmpeg}
-    if suffix not in readers:
+    readers = {".png": _from_png, ".gif": _from_gif, ".mp4": _from_ffmpeg, ".webm": _from_ffmpeg}
+    if suffix not in readers and suffix not in (".yaml", ".yml"):
         raise UserError(f"--from: expected a .png, .gif, .mp4, .webm or .yaml written by cppn-motion; got '{path}'")
     try:
+        if suffix in (".yaml", ".yml"):
+            return _from_sidecar(path)
         metadata = readers[suffix](path)
     except (OSError, ValueError) as exc:
         raise UserError(f"--from: cannot read '{path}': {exc}") from None
-    if suffix in (".yaml", ".yml"):
-        return metadata  # type: ignore[return-value]
     if PRESET_KEY not in metadata:
         # An output whose metadata was stripped (e.g. by an image optimiser) may still have its sidecar.
         side = sidecar_path(path)
@@ -90,7 +89,7 @@ def read_recorded(path: Path | str) -> Recorded:
     return Recorded(metadata[PRESET_KEY], str(path), float(time) if time is not None else None, suffix[1:])
 
 
-def _from_sidecar(path: Path) -> Recorded:  # type: ignore[override]
+def _from_sidecar(path: Path) -> Recorded:
     text = path.read_text(encoding="utf-8")
     match = _HEADER_TIME.search(text)
     kind = Path(path.stem).suffix.lstrip(".").lower() or None  # x.png.yaml -> png
@@ -125,7 +124,8 @@ def _from_ffmpeg(path: Path) -> dict[str, str]:
         capture_output=True, timeout=60,
     )
     if result.returncode != 0:
-        raise ValueError(result.stderr.decode(errors="replace").strip().splitlines()[-1:] or "ffmpeg failed")
+        lines = result.stderr.decode(errors="replace").strip().splitlines()
+        raise ValueError(lines[-1] if lines else f"ffmpeg exited with code {result.returncode}")
     return parse_ffmetadata(result.stdout.decode("utf-8", errors="replace"))
 
 

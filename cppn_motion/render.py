@@ -14,8 +14,8 @@ from .config import Preset
 from .coords import coordinate_features, feature_count, make_grid
 from .device import frames_per_batch, resolve_device
 from .dither import dither_quantize
-from .supersample import downsample_linear
 from .nets import FieldNet, NetSpec, build_net
+from .supersample import downsample_linear
 from .timeline import Timeline
 
 # The colour calibration renders this many frames at this size (shorter side, pixels).

@@ -10,6 +10,7 @@ from . import mp4 as _mp4  # noqa: F401  isort: skip
 from . import gif as _gif  # noqa: F401  isort: skip
 from . import png as _png  # noqa: F401  isort: skip
 from . import webm as _webm  # noqa: F401  isort: skip
+from .png import PngSequenceWriter
 from ..provenance import SEQUENCE_PATTERN
 from .base import WRITERS, EncoderOptions, FrameWriter, check_fps, check_size
 
@@ -25,10 +26,10 @@ def writer_for(path: Path | str) -> str:
     name = suffix.lower().lstrip(".")
     if name == "png" and SEQUENCE_PATTERN.search(Path(path).name):
         return "png_sequence"
-    if name not in WRITERS or "_" in name:
-        supported = ", ".join(f".{known}" for known in WRITERS if "_" not in known)
-        raise UserError(f"output path '{path}': unsupported extension '{suffix}'; supported: {supported} "
-                        "(or a .png with a frame pattern such as frames/f_%04d.png for a sequence)")
+    if name not in WRITERS:
+        supported = ", ".join(f".{known}" for known in WRITERS)
+        raise UserError(f"output path '{path}': unsupported extension '{suffix}'; supported: {supported}, "
+                        "or frames/f_%04d.png for a PNG sequence")
     return name
 
 
@@ -45,7 +46,8 @@ def open_writer(
     Every check runs before any file or folder is created: bad settings raise a
     one-line UserError, malformed metadata a ValueError.
     """
-    writer_class = WRITERS.get(writer_for(path))
+    kind = writer_for(path)
+    writer_class = PngSequenceWriter if kind == "png_sequence" else WRITERS.get(kind)
     size = check_size(size)
     fps = check_fps(fps)
     writer_class.check_settings(fps=fps, size=size, options=options)

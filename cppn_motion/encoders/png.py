@@ -103,11 +103,11 @@ def _is_latin1(text: str) -> bool:
     return True
 
 
-@WRITERS.register("png_sequence")
 class PngSequenceWriter(FrameWriter):
     """Every frame as its own lossless PNG, for editors: `frames/f_%04d.png` -> f_0000.png, ...
 
-    Each frame goes to a hidden temp file as it arrives; close() renames them all into
+    Not in WRITERS (whose names are file extensions): writer_for() picks it for a .png
+    path with a %0Nd pattern. Each frame goes to a hidden temp file as it arrives; close() renames them all into
     place, so an interrupted render leaves no partial sequence (and earlier files intact).
     """
 

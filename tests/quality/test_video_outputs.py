@@ -71,3 +71,13 @@ def test_contact_sheet_of_seeds(tmp_path) -> None:
     assert parse_seeds("1-3,7") == [1, 2, 3, 7]
     with pytest.raises(UserError, match=r"--seeds: expected seeds such as 1-16 .*got '3-1'"):
         parse_seeds("3-1")
+
+
+def test_an_interrupted_png_sequence_leaves_no_frames(tmp_path) -> None:
+    from cppn_motion.encoders import open_writer
+
+    with pytest.raises(RuntimeError):
+        with open_writer(tmp_path / "seq" / "f_%03d.png", fps=10, size=(32, 18)) as writer:
+            writer.write(cm.render_array(tiny_preset(), device="cpu")[:3])
+            raise RuntimeError("interrupted")
+    assert list((tmp_path / "seq").iterdir()) == []
