@@ -68,7 +68,7 @@ def maybe_reroll(args: argparse.Namespace, preset, device):
 def contact_sheet_command(args: argparse.Namespace) -> int:
     """`still --seeds 1-16 -o sheet.png`: a grid of stills, one per seed, labelled."""
     from .api import default_output_path, metadata_for, render_still
-    from .cli import load_from_args, parse_time, report_written
+    from .cli import load_from_args, parse_time
     from .contact_sheet import assemble, cell_size, parse_seeds
     from .device import resolve_device
     from .encoders import open_writer
@@ -90,5 +90,7 @@ def contact_sheet_command(args: argparse.Namespace) -> int:
     with open_writer(path, fps=preset.timeline.fps, size=(sheet.shape[1], sheet.shape[0]), metadata=metadata) as writer:
         writer.write(sheet)
     write_sidecar(path, metadata)
-    report_written(args, path, len(seeds), started, preset, device)
+    if not args.quiet:
+        print(f"wrote {path} ({sheet.shape[1]}x{sheet.shape[0]}: {len(seeds)} seeds, cells {width}x{height}, "
+              f"{clock.perf_counter() - started:.1f} s on {device})", file=sys.stderr)
     return 0
