@@ -15,9 +15,16 @@ import torch
 
 from . import __version__
 from .config import Preset
+from .dull import DullnessCheck
 from .encoders import EncoderOptions, open_writer, writer_for
+from .encoders.levels import LEVELS
+from .highbit import iter_frames_16bit
 from .presets import load_preset, preset_to_yaml
+from .provenance import PRESET_KEY, TIME_KEY, VERSION_KEY, write_sidecar
 from .render import Scene, build_scene, iter_frames
+from .tiles import render_tiled
+
+Notify = Callable[[str], None]
 
 PresetLike = Preset | str | Path
 
@@ -35,46 +42,79 @@ def default_output_path(preset: Preset, extension: str | None = None) -> Path:
     return Path("outputs") / f"{preset.name}.{extension or preset.output.format}"
 
 
-def metadata_for(preset: Preset) -> dict[str, str]:
-    """What every output records about how it was made."""
-    return {"Software": f"cppn_motion {__version__}", "cppn_motion_preset": preset_to_yaml(preset)}
+def metadata_for(preset: Preset, time: float | None = None) -> dict[str, str]:
+    """What every output records about how it was made (`time`: a still's loop phase)."""
+    metadata = {VERSION_KEY: f"cppn_motion {__version__}", PRESET_KEY: preset_to_yaml(preset)}
+    if time is not None:
+        metadata[TIME_KEY] = repr(float(time))  # repr: the exact float comes back
+    return metadata
 
 
 def encoder_options(preset: Preset) -> EncoderOptions:
     out = preset.output
-    return EncoderOptions(crf=out.crf, x264_preset=out.x264_preset, pix_fmt=out.pix_fmt, gif_colors=out.gif_colors)
+    crf, x264_preset, pix_fmt = LEVELS[out.quality] if out.quality in LEVELS else (out.crf, out.x264_preset, out.pix_fmt)
+    return EncoderOptions(crf=crf, x264_preset=x264_preset, pix_fmt=pix_fmt, gif_colors=out.gif_colors,
+                          gif_method=out.gif_method, gif_max_width=out.gif_max_width,
+                          gif_max_bytes=out.gif_max_bytes, gif_optimize=out.gif_optimize, bit_depth=out.bit_depth)
+
+
+def _warn(message: str) -> None:
+    import warnings
+
+    warnings.warn(message, stacklevel=3)
 
 
 def render(preset: PresetLike, output: str | Path | None = None, *, device: str | torch.device = "auto",
            batch_size: int | None = None, progress: Callable[[int], None] | None = None,
-           time: float = 0.0) -> Path:
+           time: float = 0.0, notify: Notify | None = None, sidecar: bool = True,
+           tile_rows: int | None = None) -> Path:
     """Render a clip (or, for a .png path, the still at phase `time`) to a file; returns its path.
 
     `progress(n)` is called with 0 once everything is validated and built, then
-    with the number of frames finished after each batch.
+    with the number of frames finished after each batch. `notify(message)` receives
+    advice (a dull-looking render, limits the GIF writer had to apply); default: warnings.
 
     The file appears only when complete: it is written to a temporary name and
     renamed into place, so an interrupted render leaves any earlier file intact.
+    Then a sidecar `<file>.yaml` records the resolved preset (see provenance.py).
+    Stills are rendered in bands of `tile_rows` rows (default: sized from the frame).
     """
     preset = _as_preset(preset)
+    notify = notify or _warn
     path = Path(output) if output is not None else default_output_path(preset)
     kind = writer_for(path)
     canvas = preset.canvas
     fps = preset.timeline.fps
+    still = kind == "png"
+    metadata = metadata_for(preset, time if still else None)
     # Validate the destination (even sizes, GIF fps, ...) before any compute.
     writer = open_writer(path, fps=fps, size=(canvas.width, canvas.height),
-                         options=encoder_options(preset), metadata=metadata_for(preset))
+                         options=encoder_options(preset), metadata=metadata)
+    # Video only: GIFs dither against their own palette (noise before that only costs bytes),
+    # and PNGs are for editing, where exact, mirror-symmetric values matter more than banding.
+    dither = preset.output.dither and kind in ("mp4", "webm")
+    sixteen = preset.output.bit_depth == 16 and kind in ("png", "png_sequence")
+    check = DullnessCheck()
     with writer:
         scene = build_scene(preset, device)
+        scene.dither = dither
         if progress is not None:
             progress(0)  # everything validated and built: rendering starts now
-        if kind == "png":
-            writer.write(scene.render_phases(torch.tensor([float(time)], dtype=torch.float64)).cpu().numpy())
+        if still:
+            frame = render_tiled(scene, time, tile_rows, bit_depth=16 if sixteen else 8, dither=dither)
+            check.observe(frame)
+            writer.write(frame)
             if progress is not None:
                 progress(1)
         else:
-            for batch in iter_frames(scene, batch_size=batch_size, progress=progress):
+            batches = (iter_frames_16bit if sixteen else iter_frames)(scene, batch_size=batch_size, progress=progress)
+            for batch in batches:
+                check.observe(batch)
                 writer.write(batch)
+    for note in [*check.warnings(preset), *getattr(writer, "notes", [])]:
+        notify(note)
+    if sidecar:
+        write_sidecar(path, metadata)
     return path
 
 
@@ -92,7 +132,11 @@ def render_array(preset: PresetLike, *, device: str | torch.device = "auto",
     return np.stack(list(render_frames(preset, device=device, batch_size=batch_size)))
 
 
-def render_still(preset: PresetLike, time: float = 0.0, *, device: str | torch.device = "auto") -> np.ndarray:
-    """The frame at loop phase `time` (0-1) as an (H, W, 3) uint8 array."""
+def render_still(preset: PresetLike, time: float = 0.0, *, device: str | torch.device = "auto",
+                 tile_rows: int | None = None, bit_depth: int = 8, dither: bool = False) -> np.ndarray:
+    """The frame at loop phase `time` (0-1) as an (H, W, 3) uint8 array (uint16 for bit_depth 16).
+
+    Rendered in bands of `tile_rows` rows (default: sized so any poster fits in memory).
+    """
     scene: Scene = build_scene(_as_preset(preset), device)
-    return scene.render_phases(torch.tensor([float(time)], dtype=torch.float64))[0].cpu().numpy()
+    return render_tiled(scene, time, tile_rows, bit_depth=bit_depth, dither=dither)

@@ -19,10 +19,14 @@ EXAMPLES = {
     "render": "examples:\n  cppn-motion render                       # presets/default.yaml -> outputs/default.mp4\n"
               "  cppn-motion render sin_waves -o waves.gif --size 480x270\n"
               "  cppn-motion render default --set net.depth=12 --set net.activation=sin\n"
+              "  cppn-motion render --from outputs/default.mp4 --size 3840x2160   # the same loop, in 4K\n"
+              "  cppn-motion render sin_waves --reroll 8     # try 8 seeds, keep the most varied\n"
               "  cppn-motion render showcase_1080p --resume          # continues where an interrupted run stopped\n"
               "  torchrun --nproc-per-node=4 -m cppn_motion render showcase_1080p -o out.mp4   # 4 GPUs",
     "still": "examples:\n  cppn-motion still                        # outputs/default.png\n"
-             "  cppn-motion still mixed_garden --size 3840x2160 --time 0.25 -o poster.png",
+             "  cppn-motion still mixed_garden --size 3840x2160 --time 0.25 -o poster.png\n"
+             "  cppn-motion still --size 7680x4320 --bit-depth 16 -o poster16.png   # tiled, 16-bit\n"
+             "  cppn-motion still --seeds 1-16 -o sheet.png    # contact sheet of 16 seeds",
     "presets": "example:\n  cppn-motion presets",
     "show": "examples:\n  cppn-motion show default --set net.depth=4 > mine.yaml\n  cppn-motion render mine.yaml",
 }
@@ -54,6 +58,13 @@ def add_preset_options(parser: argparse.ArgumentParser, *, output_help: str) -> 
     parser.add_argument("--debug", action="store_true", help="show full tracebacks for errors")
 
 
+def add_quality_options(parser: argparse.ArgumentParser, still: bool = False) -> None:
+    """--from, --reroll (and for stills --bit-depth, --seeds): see quality_cli.py."""
+    from .quality_cli import add_options
+
+    add_options(parser, still)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="cppn-motion",
@@ -74,12 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--batch-size", type=_positive_int, metavar="N",
                         help="frames rendered at once (default: chosen from free memory)")
     add_segment_options(render)
+    add_quality_options(render)
     render.set_defaults(run=_cmd_render)
 
     still = command("still", "Render one frame of a preset to a PNG.")
     add_preset_options(still, output_help="output .png; default outputs/<preset name>.png")
     still.add_argument("--time", default="0", metavar="T",
                        help="which moment: a fraction of the loop 0-1 (0.25), seconds (2.5s) or a frame (30f); default 0")
+    add_quality_options(still, still=True)
     still.set_defaults(run=_cmd_still)
 
     presets = command("presets", "List the bundled presets with one-line descriptions.")
@@ -219,8 +232,9 @@ def _cmd_render(args: argparse.Namespace) -> int:
         extra["timeline.frames"] = args.frames
     if args.fps is not None:
         extra["timeline.fps"] = args.fps
-    preset = load_from_args(args, extra)
-    path = Path(args.output) if args.output else default_output_path(preset)
+    from .quality_cli import note, prepare
+
+    preset, path, time = prepare(args, extra, default_output_path)
     kind = writer_for(path)
     if wants_segments(args):  # --shard, --resume, --segments or torchrun
         return run_segmented(args, preset, path)
@@ -228,7 +242,8 @@ def _cmd_render(args: argparse.Namespace) -> int:
     total = 1 if kind == "png" else preset.timeline.frames
     started = clock.perf_counter()
     with ProgressBar(total, args.quiet, preset.name) as bar:
-        render(preset, path, device=device, batch_size=args.batch_size, progress=bar.update)
+        render(preset, path, device=device, batch_size=args.batch_size, progress=bar.update, time=time,
+               notify=note)
     report_written(args, path, total, started, preset, device)
     return 0
 
@@ -236,15 +251,19 @@ def _cmd_render(args: argparse.Namespace) -> int:
 def _cmd_still(args: argparse.Namespace) -> int:
     from .api import default_output_path, render
     from .device import resolve_device
+    from .quality_cli import contact_sheet_command, maybe_reroll, note, still_overrides
 
-    preset = load_from_args(args)
+    if args.seeds:
+        return contact_sheet_command(args)
+    preset = load_from_args(args, still_overrides(args))
     path = Path(args.output) if args.output else default_output_path(preset, "png")
     if path.suffix.lower() != ".png":
         raise UserError(f"-o: a still is written as .png; got {str(path)!r}")
     phase = parse_time(args.time, preset.timeline.frames, preset.timeline.fps)
     device = resolve_device(args.device)
+    preset = maybe_reroll(args, preset, device)
     started = clock.perf_counter()
-    render(preset, path, device=device, time=phase)
+    render(preset, path, device=device, time=phase, notify=note)
     report_written(args, path, 1, started, preset, device)
     return 0
 

@@ -31,6 +31,11 @@ class Canvas(_Section):
         default_factory=lambda: [0.0, 0.0], min_length=2, max_length=2,
         description="Field point [x, y] shown at the centre of the frame.",
     )
+    supersample: int = Field(
+        1, ge=1, le=4,
+        description="Anti-aliasing: render k x k samples per pixel and average them in linear light "
+        "(1: off). Sharp activations (relu, abs, high-frequency sin) need 2-3 to avoid jagged edges.",
+    )
 
 
 class Inputs(_Section):
@@ -201,15 +206,49 @@ class Timeline(_Section):
     weights: WeightMotion = Field(default_factory=WeightMotion)
 
 
+QUALITY_LEVELS = ("custom", "draft", "standard", "high", "archival")
+
+
 class Output(_Section):
     path: str | None = Field(None, description="Output file; default outputs/<name>.<format>.")
-    format: Literal["mp4", "gif", "png"] = Field("mp4", description="Used when path is not given.")
-    crf: int = Field(18, ge=0, le=51, description="H.264 quality: lower is better and larger (18 looks lossless).")
+    format: Literal["mp4", "webm", "gif", "png"] = Field("mp4", description="Used when path is not given.")
+    quality: Literal["custom", "draft", "standard", "high", "archival"] = Field(
+        "custom",
+        description="Video quality level: draft, standard, high (10-bit) or archival (10-bit 4:4:4) set "
+        "crf, x264_preset and pix_fmt together (see README for player support); custom uses those keys.",
+    )
+    crf: int = Field(18, ge=0, le=51, description="Video quality: lower is better and larger (0-51; 18 "
+                     "looks lossless in H.264, about 31 in VP9).")
     x264_preset: Literal[
         "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"
-    ] = Field("medium", description="libx264 speed/size trade-off.")
-    pix_fmt: Literal["yuv420p", "yuv444p"] = Field("yuv420p", description="yuv420p plays everywhere.")
-    gif_colors: int = Field(256, ge=2, le=256, description="Palette size per GIF frame.")
+    ] = Field("medium", description="libx264 speed/size trade-off (VP9 maps it to a -cpu-used speed).")
+    pix_fmt: Literal["yuv420p", "yuv444p", "yuv420p10le", "yuv444p10le"] = Field(
+        "yuv420p", description="yuv420p plays everywhere; 10-bit and 4:4:4 need a desktop player (README).")
+    dither: bool = Field(
+        True,
+        description="Add +-1 code of seeded triangular noise before 8-bit quantisation of MP4/WebM frames: "
+        "hides banding in smooth gradients; deterministic per frame. GIFs dither against their palette instead.",
+    )
+    bit_depth: Literal[8, 16] = Field(8, description="PNG bits per channel: 16 keeps smooth gradients exact for editing.")
+    gif_colors: int = Field(256, ge=2, le=256, description="Most colours in a GIF frame's palette.")
+    gif_method: str = Field("octree_fs", description="How GIF frames get their palette and dither, from the GIF "
+                            "method registry (README has the measured comparison).")
+    gif_max_width: int | None = Field(None, ge=2, le=16384, description="Downscale GIF frames (area filter) to at "
+                                      "most this width; null keeps the render size.")
+    gif_max_bytes: int | None = Field(None, ge=1024, description="Target GIF file size: colours, then size, are "
+                                      "reduced until the file fits; null: no limit.")
+    # Off by default: with a dithered palette per frame nearly every pixel changes, and the
+    # study (README) measured <1% saving, or larger files with a global palette.
+    gif_optimize: bool = Field(False, description="Store pixels unchanged since the previous frame as "
+                               "transparent (helps clips with still areas; costs one palette colour).")
+
+    @field_validator("gif_method")
+    @classmethod
+    def _known_gif_method(cls, value: str) -> str:
+        from .encoders.gif_methods import GIF_METHODS
+
+        GIF_METHODS.get(value)
+        return value
 
 
 class Preset(_Section):

@@ -13,7 +13,9 @@ from .colour import Calibration, output_channels, quantize, to_rgb
 from .config import Preset
 from .coords import coordinate_features, feature_count, make_grid
 from .device import frames_per_batch, resolve_device
+from .dither import dither_quantize
 from .nets import FieldNet, NetSpec, build_net
+from .supersample import downsample_linear
 from .timeline import Timeline
 
 # The colour calibration renders this many frames at this size (shorter side, pixels).
@@ -50,27 +52,40 @@ class Scene:
     device: torch.device
     net: FieldNet
     timeline: Timeline
-    coords: Tensor            # (H*W, F) on device
+    coords: Tensor            # (H*W, F) on device; (k*H * k*W, F) with canvas.supersample k
     calibration: Calibration
+    dither: bool = False      # TPDF dither before 8-bit quantisation (dither.py)
 
     @property
     def size(self) -> tuple[int, int]:
         return self.preset.canvas.width, self.preset.canvas.height
+
+    @property
+    def render_size(self) -> tuple[int, int]:
+        """(width, height) of the sample grid the net evaluates: size x canvas.supersample."""
+        factor = self.preset.canvas.supersample
+        return self.preset.canvas.width * factor, self.preset.canvas.height * factor
 
     @torch.no_grad()
     def raw_at(self, phase: Tensor, coords: Tensor | None = None, shape: tuple[int, int] | None = None) -> Tensor:
         """Raw net outputs (B, P, C) at these phases."""
         inputs = self.timeline.inputs_at(phase)
         coords = self.coords if coords is None else coords
-        shape = (self.preset.canvas.height, self.preset.canvas.width) if shape is None else shape
+        shape = (self.render_size[1], self.render_size[0]) if shape is None else shape
         return self.net(coords, inputs.frame_features, inputs.weights, shape)
+
+    @torch.no_grad()
+    def render_rgb(self, phase: Tensor) -> Tensor:
+        """Float frames (B, H, W, 3) in [0, 1] on the device, averaged over supersamples."""
+        width, height = self.render_size
+        rgb = to_rgb(self.raw_at(phase), self.preset.colour, self.calibration)
+        return downsample_linear(rgb.view(phase.shape[0], height, width, 3), self.preset.canvas.supersample)
 
     @torch.no_grad()
     def render_phases(self, phase: Tensor) -> Tensor:
         """uint8 frames (B, H, W, 3) on the device."""
-        width, height = self.size
-        rgb = to_rgb(self.raw_at(phase), self.preset.colour, self.calibration)
-        return quantize(rgb).view(phase.shape[0], height, width, 3)
+        rgb = self.render_rgb(phase)
+        return dither_quantize(rgb, phase, self.preset.seed) if self.dither else quantize(rgb)
 
     def render_indices(self, indices: Iterable[int]) -> Tensor:
         return self.render_phases(self.timeline.phases(list(indices)))
@@ -83,7 +98,8 @@ def build_scene(preset: Preset, device: str | torch.device = "auto") -> Scene:
     net.base_weights = [w.to(device) for w in net.base_weights]
     timeline = Timeline(preset, net, device)
     canvas = preset.canvas
-    grid = make_grid(canvas.width, canvas.height, canvas.scale, tuple(canvas.center), device=device)
+    factor = canvas.supersample
+    grid = make_grid(canvas.width * factor, canvas.height * factor, canvas.scale, tuple(canvas.center), device=device)
     coords = coordinate_features(grid, preset.inputs.features, preset.inputs.feature_scale).contiguous()
     scene = Scene(preset, device, net, timeline, coords,
                   Calibration.identity(net.spec.out_channels, device))
@@ -123,7 +139,7 @@ def iter_frames(scene: Scene, indices: Iterable[int] | None = None, batch_size: 
     with the clip's length. On a GPU out-of-memory error the batch is halved and retried.
     """
     order = list(range(scene.preset.timeline.frames)) if indices is None else list(indices)
-    width, height = scene.size
+    width, height = scene.render_size
     batch = frames_per_batch(scene.device, width, height, scene.net.spec.out_channels, batch_size)
     start = 0
     while start < len(order):

@@ -95,7 +95,8 @@ def test_writer_success_replaces_the_old_file(tmp_path: Path, fmt: str) -> None:
 
 
 def test_unsupported_extension_is_named_with_the_supported_ones(tmp_path: Path) -> None:
-    message = r"^output path 'x\.avi': unsupported extension '\.avi'; supported: \.mp4, \.gif, \.png$"
+    message = (r"^output path 'x\.avi': unsupported extension '\.avi'; supported: \.mp4, \.gif, \.png, \.webm, "
+               r"or frames/f_%04d\.png for a PNG sequence$")
     with pytest.raises(UserError, match=message):
         writer_for("x.avi")
     with pytest.raises(UserError, match="unsupported extension ''"):

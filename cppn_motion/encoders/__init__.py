@@ -9,18 +9,27 @@ from ..errors import UserError
 from . import mp4 as _mp4  # noqa: F401  isort: skip
 from . import gif as _gif  # noqa: F401  isort: skip
 from . import png as _png  # noqa: F401  isort: skip
+from . import webm as _webm  # noqa: F401  isort: skip
+from .png import PngSequenceWriter
+from ..provenance import SEQUENCE_PATTERN
 from .base import WRITERS, EncoderOptions, FrameWriter, check_fps, check_size
 
 __all__ = ["WRITERS", "EncoderOptions", "FrameWriter", "open_writer", "writer_for"]
 
 
 def writer_for(path: Path | str) -> str:
-    """The format name ('mp4', 'gif' or 'png') for `path`'s extension, case-insensitive."""
+    """The format name ('mp4', 'webm', 'gif', 'png' or 'png_sequence') for `path`, case-insensitive.
+
+    A .png path with a frame-number pattern (frames/f_%04d.png) is a PNG sequence.
+    """
     suffix = Path(path).suffix
     name = suffix.lower().lstrip(".")
+    if name == "png" and SEQUENCE_PATTERN.search(Path(path).name):
+        return "png_sequence"
     if name not in WRITERS:
         supported = ", ".join(f".{known}" for known in WRITERS)
-        raise UserError(f"output path '{path}': unsupported extension '{suffix}'; supported: {supported}")
+        raise UserError(f"output path '{path}': unsupported extension '{suffix}'; supported: {supported}, "
+                        "or frames/f_%04d.png for a PNG sequence")
     return name
 
 
@@ -37,13 +46,15 @@ def open_writer(
     Every check runs before any file or folder is created: bad settings raise a
     one-line UserError, malformed metadata a ValueError.
     """
-    writer_class = WRITERS.get(writer_for(path))
+    kind = writer_for(path)
+    writer_class = PngSequenceWriter if kind == "png_sequence" else WRITERS.get(kind)
     size = check_size(size)
     fps = check_fps(fps)
     writer_class.check_settings(fps=fps, size=size, options=options)
     writer_class.check_metadata(metadata or {})
     if Path(path).is_dir():
-        raise UserError(f"output path '{path}' is a folder; give a file name ending in .{writer_class.extension}")
+        raise UserError(f"output path '{path}' is a folder; give a file name ending in .{writer_class.extension}"
+                        " (or frames/f_%04d.png for a PNG sequence)")
     try:
         return writer_class(path, fps=fps, size=size, options=options, metadata=metadata)
     except OSError as err:  # e.g. a read-only folder: the user's to fix

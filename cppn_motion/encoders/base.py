@@ -18,7 +18,7 @@ X264_PRESETS = (
     "ultrafast", "superfast", "veryfast", "faster", "fast",
     "medium", "slow", "slower", "veryslow", "placebo",
 )
-MP4_PIX_FMTS = ("yuv420p", "yuv444p")
+MP4_PIX_FMTS = ("yuv420p", "yuv444p", "yuv420p10le", "yuv444p10le")
 
 
 @dataclass(frozen=True)
@@ -34,15 +34,34 @@ class EncoderOptions:
     gif_colors: int = 256
     """Palette size per GIF frame (2-256)."""
     gif_dither: bool = True
-    """Floyd-Steinberg dithering against each frame's own palette (hides banding)."""
+    """Dither against the palette (False: plain nearest-colour mapping, whatever the method)."""
+    gif_method: str = "octree_fs"
+    """Palette + dither method from encoders.gif_methods.GIF_METHODS."""
+    gif_max_width: int | None = None
+    """Downscale GIF frames (area filter) to at most this width."""
+    gif_max_bytes: int | None = None
+    """Reduce colours, then size, until the GIF fits in this many bytes."""
+    gif_optimize: bool = False
+    """Unchanged pixels become transparent (needs one free palette slot: at most 255 colours)."""
+    bit_depth: int = 8
+    """PNG bits per channel (8 or 16); 16-bit frames arrive as uint16."""
 
     def __post_init__(self) -> None:
         _check_int_option("crf", self.crf, 0, 51)
         _check_choice_option("x264_preset", self.x264_preset, X264_PRESETS)
         _check_choice_option("pix_fmt", self.pix_fmt, MP4_PIX_FMTS)
         _check_int_option("gif_colors", self.gif_colors, 2, 256)
-        if not isinstance(self.gif_dither, bool):
-            raise ConfigError(f"encoder option gif_dither must be true or false; got {self.gif_dither!r}")
+        for name in ("gif_dither", "gif_optimize"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"encoder option {name} must be true or false; got {getattr(self, name)!r}")
+        from .gif_methods import GIF_METHODS
+
+        GIF_METHODS.get(self.gif_method)
+        if self.gif_max_width is not None:
+            _check_int_option("gif_max_width", self.gif_max_width, 2, 16384)
+        if self.gif_max_bytes is not None:
+            _check_int_option("gif_max_bytes", self.gif_max_bytes, 1024, 2**40)
+        _check_choice_option("bit_depth", self.bit_depth, (8, 16))
 
 
 def _check_int_option(name: str, value: object, low: int, high: int) -> None:
@@ -64,6 +83,8 @@ class FrameWriter:
     """
 
     extension: ClassVar[str]
+    # Writers that store 16 bits a channel take uint16 frames when options.bit_depth is 16.
+    accepts_uint16: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -163,9 +184,10 @@ class FrameWriter:
             raise TypeError(f"frames must be a numpy array; got {type(frames).__name__}")
         width, height = self.size
         batch = frames[None] if frames.ndim == 3 else frames
-        if batch.ndim != 4 or batch.shape[1:] != (height, width, 3) or batch.dtype != np.uint8:
+        dtype = np.uint16 if self.accepts_uint16 and self.options.bit_depth == 16 else np.uint8
+        if batch.ndim != 4 or batch.shape[1:] != (height, width, 3) or batch.dtype != dtype:
             raise ValueError(
-                f"expected uint8 frames of shape (B, {height}, {width}, 3) or ({height}, {width}, 3)"
+                f"expected {np.dtype(dtype).name} frames of shape (B, {height}, {width}, 3) or ({height}, {width}, 3)"
                 f" for size {width}x{height}; got {frames.dtype} {frames.shape}"
             )
         # Pipes and Pillow read the raw buffer: a strided view would be misread.

@@ -1,6 +1,8 @@
-"""Looping GIF writer (Pillow): a dithered adaptive palette per frame, exact total loop time."""
+"""Looping GIF writer (Pillow): palette + dither by a measured method, exact total loop time,
+optional downscaling, a size target and transparency for unchanged pixels."""
 from __future__ import annotations
 
+import io
 import json
 import math
 from pathlib import Path
@@ -11,6 +13,7 @@ from PIL import Image
 
 from ..errors import UserError
 from .base import WRITERS, EncoderOptions, FrameWriter
+from .gif_methods import GIF_METHODS, global_palette
 
 # GIF delays are whole centiseconds and browsers turn delays of 10 ms or less
 # into 100 ms, so 50 fps (20 ms) is the fastest rate that plays as written.
@@ -20,6 +23,13 @@ MAX_GIF_FPS = 50
 # 480x270) and, once Floyd-Steinberg dithering is applied, matched or beat it
 # on box-blurred PSNR for smooth gradients and busy CPPN-like frames alike.
 PALETTE_METHOD = Image.Quantize.FASTOCTREE
+
+# gif_max_bytes: colours are halved down to this before the frame size is reduced,
+# since 64 dithered colours still look smooth but fewer start to show grain.
+MIN_COLORS_BEFORE_SHRINKING = 64
+# Each size step keeps this fraction of the width (area ~ 0.64x, roughly the bytes).
+SHRINK_STEP = 0.8
+MIN_WIDTH = 32
 
 
 def gif_delays_cs(frame_count: int, fps: float) -> list[int]:
@@ -45,15 +55,27 @@ def quantize_frame(frame: np.ndarray, colors: int, dither: bool) -> Image.Image:
     return image.quantize(palette=palette, dither=Image.Dither.FLOYDSTEINBERG if dither else Image.Dither.NONE)
 
 
+def downscale(frame: np.ndarray, width: int) -> np.ndarray:
+    """Area-filter (box) downscale to `width`, keeping the aspect ratio."""
+    height = max(1, round(frame.shape[0] * width / frame.shape[1]))
+    return np.asarray(Image.fromarray(frame).resize((width, height), Image.Resampling.BOX))
+
+
 @WRITERS.register("gif")
 class GifWriter(FrameWriter):
-    """Animated GIF that loops forever; frames are palettised as they arrive and saved on close."""
+    """Animated GIF that loops forever. Frames are palettised as they arrive (1 byte a pixel
+    kept) unless the method needs a clip-wide palette or a size target may re-encode them:
+    then the (already downscaled) RGB frames are kept until close."""
 
     extension = "gif"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._frames: list[Image.Image] = []
+        self._rgb: list[np.ndarray] = []
+        self.method = GIF_METHODS.get(self.options.gif_method)
+        self._keep_rgb = self.method.global_palette or self.options.gif_max_bytes is not None
+        self.notes: list[str] = []  # what the writer changed to meet the limits, for the user
 
     @classmethod
     def check_settings(cls, *, fps: float, size: tuple[int, int], options: EncoderOptions) -> None:
@@ -62,35 +84,86 @@ class GifWriter(FrameWriter):
                 f"gif fps must be <= {MAX_GIF_FPS} (browsers slow shorter frame delays down to 100 ms); got {fps}"
             )
 
+    def _colors(self, requested: int) -> int:
+        # Optimisation marks unchanged pixels with a transparent index, which needs a free palette slot.
+        return min(requested, 255) if self.options.gif_optimize else requested
+
     def _write_batch(self, batch: np.ndarray) -> None:
-        # Only the 1-byte-per-pixel palette images are kept, never the RGB frames.
+        max_width = self.options.gif_max_width
         for frame in batch:
-            self._frames.append(quantize_frame(frame, self.options.gif_colors, self.options.gif_dither))
+            if max_width is not None and frame.shape[1] > max_width:
+                frame = downscale(frame, max_width)
+            if self._keep_rgb:
+                self._rgb.append(frame.copy())
+            else:
+                self._frames.append(self._quantize(frame, self.options.gif_colors, None))
+
+    def _quantize(self, frame: np.ndarray, colors: int, palette: Image.Image | None) -> Image.Image:
+        if not self.options.gif_dither:  # the old switch: no dither at all
+            return quantize_frame(frame, self._colors(colors), False)
+        return self.method.quantize(frame, self._colors(colors), palette)
+
+    def _encode(self, frames: list[np.ndarray], colors: int) -> list[Image.Image]:
+        palette = global_palette(frames, self._colors(colors)) if self.method.global_palette else None
+        return [self._quantize(frame, colors, palette) for frame in frames]
 
     def _finish(self, temp: Path) -> None:
-        first, *rest = self._frames
+        if self._keep_rgb:
+            data = self._fit(self._rgb)
+            temp.write_bytes(data)
+        else:
+            self._save(self._frames, temp)
+        self._frames, self._rgb = [], []
+
+    def _fit(self, frames: list[np.ndarray]) -> bytes:
+        """Encode; with gif_max_bytes, halve colours then shrink frames until the file fits."""
+        limit = self.options.gif_max_bytes
+        colors = self.options.gif_colors
+        width = frames[0].shape[1]
+        current = frames
+        while True:
+            buffer = io.BytesIO()
+            self._save(self._encode(current, colors), buffer)
+            data = buffer.getvalue()
+            if limit is None or len(data) <= limit:
+                break
+            if colors > MIN_COLORS_BEFORE_SHRINKING:
+                colors = max(MIN_COLORS_BEFORE_SHRINKING, colors // 2)
+            elif int(width * SHRINK_STEP) >= MIN_WIDTH:
+                width = int(width * SHRINK_STEP)
+                current = [downscale(frame, width) for frame in frames]
+            else:
+                self.notes.append(f"gif_max_bytes={limit}: could not fit; smallest was {len(data)} bytes "
+                                  f"at {colors} colours, {width} px wide")
+                return data
+        if limit is not None and (colors != self.options.gif_colors or width != frames[0].shape[1]):
+            self.notes.append(f"gif_max_bytes={limit}: reduced to {colors} colours and {width}x"
+                              f"{current[0].shape[0]} px to fit ({len(data)} bytes)")
+        return data
+
+    def _save(self, images: list[Image.Image], target: Path | io.BytesIO) -> None:
+        first, *rest = images
         extra = {"comment": gif_comment(self.metadata)} if self.metadata else {}
         first.save(
-            temp,
+            target,
             format="GIF",
             save_all=True,
             append_images=rest,
             # Pillow merges a frame identical to the one before into it and adds
             # the delays, so the loop length stays exact even then.
-            duration=[10 * cs for cs in gif_delays_cs(len(self._frames), self.fps)],
+            duration=[10 * cs for cs in gif_delays_cs(len(images), self.fps)],
             loop=0,  # forever; without it Pillow writes no loop block and the GIF plays once
             # 1 = leave each frame in place: Pillow stores only the changed rectangle
             # of a frame, drawn over the previous one.
             disposal=1,
-            # optimize (Pillow's default) would also turn unchanged pixels
-            # transparent; the saving is small when every pixel moves, so skip it.
-            optimize=False,
+            # optimize turns pixels whose colour did not change into the transparent
+            # index (the previous frame shows through), which LZW packs into runs.
+            optimize=self.options.gif_optimize,
             **extra,
         )
-        self._frames = []
 
     def _release(self) -> None:
-        self._frames = []
+        self._frames, self._rgb = [], []
 
 
 def gif_comment(metadata: Mapping[str, str]) -> str:

@@ -46,6 +46,7 @@ class Mp4Writer(FrameWriter):
     """MP4 (H.264, BT.709, faststart) via one ffmpeg process opened on the first frame."""
 
     extension = "mp4"
+    codec = "libx264"
     # Set when the first frame arrives.
     _encoder: Generator[None, np.ndarray | None, None] | None = None
     _process: subprocess.Popen | None = None
@@ -56,8 +57,8 @@ class Mp4Writer(FrameWriter):
     def check_settings(cls, *, fps: float, size: tuple[int, int], options: EncoderOptions) -> None:
         width, height = size
         # 4:2:0 stores one chroma sample per 2x2 block; x264 rejects odd sizes.
-        if options.pix_fmt == "yuv420p" and (width % 2 or height % 2):
-            raise UserError(f"mp4 needs even width and height (yuv420p); got {width}x{height}")
+        if options.pix_fmt.startswith("yuv420p") and (width % 2 or height % 2):
+            raise UserError(f"{cls.extension} needs even width and height ({options.pix_fmt}); got {width}x{height}")
 
     @classmethod
     def check_metadata(cls, metadata: Mapping[str, str]) -> None:
@@ -113,7 +114,7 @@ class Mp4Writer(FrameWriter):
                 pix_fmt_out=self.options.pix_fmt,
                 fps=fps,
                 quality=None,  # rate control comes from -crf below
-                codec="libx264",  # naming it skips imageio-ffmpeg's encoder probing
+                codec=self.codec,  # naming it skips imageio-ffmpeg's encoder probing
                 macro_block_size=1,  # the default 16 silently rescales e.g. 1080 -> 1088
                 ffmpeg_log_level="quiet",  # the log goes to the FFREPORT file instead of the terminal
                 output_params=self._output_params(),
@@ -127,20 +128,21 @@ class Mp4Writer(FrameWriter):
         self._stop_encoder = weakref.finalize(self, _kill_encoder, encoder, self._process, self._output.temp)
 
     def _output_params(self) -> list[str]:
-        params = [
+        params = [*self._codec_params(), "-vf", BT709_FILTER, *BT709_TAGS]
+        for key, value in self.metadata.items():
+            params += ["-metadata", f"{key}={value}"]  # argv, not a shell: newlines and quotes pass intact
+        return params
+
+    def _codec_params(self) -> list[str]:
+        return [
             "-f", "mp4",  # name the container outright instead of trusting the temp name's suffix
             "-crf", str(self.options.crf),
             "-preset", self.options.x264_preset,
-            "-vf", BT709_FILTER,
-            *BT709_TAGS,
             # faststart: index at the front so browsers play before the download ends.
             # use_metadata_tags: keep arbitrary keys (without it the muxer silently drops all but
             # a fixed list such as title/comment); every key is then stored as an mdta key.
             "-movflags", "+faststart+use_metadata_tags",
         ]
-        for key, value in self.metadata.items():
-            params += ["-metadata", f"{key}={value}"]  # argv, not a shell: newlines and quotes pass intact
-        return params
 
     def _failure(self, reason: str) -> RuntimeError:
         tail = self._log.tail(after=self._output.temp.name) if self._log is not None else ""
@@ -223,3 +225,4 @@ def _ffmpeg_process(encoder: Generator) -> subprocess.Popen | None:
     frame = getattr(encoder, "gi_frame", None)
     process = frame.f_locals.get("p") if frame is not None else None
     return process if isinstance(process, subprocess.Popen) else None
+

@@ -1,0 +1,96 @@
+"""The CLI side of output quality: `render --from`, `--reroll`, and for stills `--bit-depth`
+and `--seeds` (contact sheets). Parses, calls the library, reports."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time as clock
+from pathlib import Path
+from typing import Any, Callable
+
+from .errors import UserError
+
+
+def add_options(parser: argparse.ArgumentParser, still: bool) -> None:
+    from .cli import _positive_int
+
+    if not still:
+        parser.add_argument("--from", dest="from_output", metavar="FILE",
+                            help="re-render what FILE recorded (a .png, .gif, .mp4, .webm or its .yaml sidecar); "
+                                 "flags such as --size still apply")
+    parser.add_argument("--reroll", type=_positive_int, metavar="N",
+                        help="try N seeds (from --seed/seed upwards) on a small proxy; keep the most varied")
+    if still:
+        parser.add_argument("--bit-depth", type=int, choices=(8, 16), help="PNG bits per channel (output.bit_depth)")
+        parser.add_argument("--seeds", metavar="LIST",
+                            help="a contact sheet instead: one cell per seed, e.g. 1-16 or 3,7,12")
+
+
+def note(message: str) -> None:
+    """Advice from the library (dull frames, GIF limits applied): always shown, even with --quiet."""
+    print(f"cppn-motion: note: {message}", file=sys.stderr)
+
+
+def still_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    return {"output.bit_depth": args.bit_depth} if getattr(args, "bit_depth", None) else {}
+
+
+def prepare(args: argparse.Namespace, extra: dict[str, Any], default_output_path: Callable) -> tuple[Any, Path, float]:
+    """(preset, output path, still phase) for `render`, from a preset or from --from."""
+    from .cli import _overrides, load_from_args
+
+    time = 0.0
+    if getattr(args, "from_output", None):
+        from .rerender import recorded_preset, rerender_path
+
+        if args.preset != "default":
+            raise UserError(f"--from: give a preset or --from, not both; got preset '{args.preset}' "
+                            f"and --from '{args.from_output}'")
+        preset, recorded = recorded_preset(args.from_output, _overrides(args, extra))
+        path = Path(args.output) if args.output else rerender_path(args.from_output, preset, recorded)
+        time = recorded.time or 0.0
+    else:
+        preset = load_from_args(args, extra)
+        path = Path(args.output) if args.output else default_output_path(preset)
+    return maybe_reroll(args, preset, args.device), path, time
+
+
+def maybe_reroll(args: argparse.Namespace, preset, device):
+    if not getattr(args, "reroll", None):
+        return preset
+    from .reroll import pick_seed
+
+    result = pick_seed(preset, args.reroll, device)
+    note(result.summary())
+    return preset.with_overrides({"seed": result.seed})
+
+
+def contact_sheet_command(args: argparse.Namespace) -> int:
+    """`still --seeds 1-16 -o sheet.png`: a grid of stills, one per seed, labelled."""
+    from .api import default_output_path, metadata_for, render_still
+    from .cli import load_from_args, parse_time
+    from .contact_sheet import assemble, cell_size, parse_seeds
+    from .device import resolve_device
+    from .encoders import open_writer
+    from .provenance import write_sidecar
+
+    seeds = parse_seeds(args.seeds)
+    preset = load_from_args(args, still_overrides(args))
+    width, height = cell_size(preset.canvas.width, preset.canvas.height, explicit=bool(args.size))
+    preset = preset.with_overrides({"canvas.width": width, "canvas.height": height, "output.bit_depth": 8})
+    path = Path(args.output) if args.output else default_output_path(preset, "png").with_name(f"{preset.name}-sheet.png")
+    if path.suffix.lower() != ".png":
+        raise UserError(f"-o: a contact sheet is written as .png; got {str(path)!r}")
+    phase = parse_time(args.time, preset.timeline.frames, preset.timeline.fps)
+    device = resolve_device(args.device)
+    started = clock.perf_counter()
+    cells = ((seed, render_still(preset.with_overrides({"seed": seed}), phase, device=device)) for seed in seeds)
+    sheet = assemble(cells, len(seeds))
+    metadata = {**metadata_for(preset, phase), "cppn_motion_seeds": args.seeds}
+    with open_writer(path, fps=preset.timeline.fps, size=(sheet.shape[1], sheet.shape[0]), metadata=metadata) as writer:
+        writer.write(sheet)
+    write_sidecar(path, metadata)
+    if not args.quiet:
+        print(f"wrote {path} ({sheet.shape[1]}x{sheet.shape[0]}: {len(seeds)} seeds, cells {width}x{height}, "
+              f"{clock.perf_counter() - started:.1f} s on {device})", file=sys.stderr)
+    return 0

@@ -1,0 +1,31 @@
+"""`render --from`: rebuild the exact preset an output recorded (provenance.py) and choose
+where the re-render goes. Preset I/O only."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .config import Preset, set_dotted, validate_preset
+from .presets import parse_yaml
+from .provenance import SEQUENCE_PATTERN, Recorded, read_recorded
+
+
+def recorded_preset(source: Path | str, overrides: dict[str, Any] | None = None) -> tuple[Preset, Recorded]:
+    """The preset recorded in `source` (an output or its sidecar), with overrides applied."""
+    recorded = read_recorded(source)
+    data = parse_yaml(recorded.preset_yaml, recorded.source) or {}
+    for key, value in (overrides or {}).items():
+        set_dotted(data, key, value)
+    return validate_preset(data, f"--from '{source}'"), recorded
+
+
+def rerender_path(source: Path | str, preset: Preset, recorded: Recorded) -> Path:
+    """Beside the source, never over it: x.png -> x-rerender.png, or x-3840x2160.png at a new size."""
+    source = Path(source)
+    kind = recorded.kind or preset.output.format
+    name = SEQUENCE_PATTERN.sub("", source.name)
+    stem = name.split(".")[0].rstrip("_-. ") or "rerender"
+    canvas = (parse_yaml(recorded.preset_yaml, recorded.source) or {}).get("canvas", {})
+    same_size = (canvas.get("width"), canvas.get("height")) == (preset.canvas.width, preset.canvas.height)
+    tag = "rerender" if same_size else f"{preset.canvas.width}x{preset.canvas.height}"
+    return source.with_name(f"{stem}-{tag}.{kind}")

@@ -1,0 +1,85 @@
+"""Every output records its preset (embedded and in a sidecar); `render --from` reproduces it."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import yaml
+from PIL import Image
+
+import cppn_motion as cm
+from cppn_motion.cli import main
+from cppn_motion.presets import preset_to_yaml
+from cppn_motion.provenance import parse_ffmetadata, read_recorded, sidecar_path
+from cppn_motion.rerender import recorded_preset
+from tiny import tiny_preset
+
+TINY = ["--size", "32x18", "--set", "timeline.frames=3", "--quiet"]
+
+
+def gif_frames(path) -> np.ndarray:
+    with Image.open(path) as image:
+        frames = []
+        for index in range(image.n_frames):
+            image.seek(index)
+            frames.append(np.asarray(image.convert("RGB")))
+    return np.stack(frames)
+
+
+def test_render_from_a_gif_or_its_sidecar_reproduces_identical_frames(tmp_path) -> None:
+    first = tmp_path / "loop.gif"
+    assert main(["render", "sin_waves", "-o", str(first), "--seed", "11", *TINY]) == 0
+    sidecar = tmp_path / "loop.gif.yaml"
+    text = sidecar.read_text()
+    assert text.startswith(f"# made by cppn_motion {cm.__version__}")
+    assert yaml.safe_load(text)["seed"] == 11  # the sidecar is itself a preset file
+    for source in (first, sidecar):
+        again = tmp_path / f"again-{source.suffix[1:]}.gif"
+        assert main(["render", "--from", str(source), "-o", str(again), "--quiet"]) == 0
+        assert np.array_equal(gif_frames(again), gif_frames(first))
+
+
+@pytest.mark.parametrize("extension", ["mp4", "webm"])
+def test_video_metadata_round_trips_to_the_same_preset_and_frames(tmp_path, extension) -> None:
+    preset = tiny_preset(seed=4, net={"activation": "sin"}, output={"quality": "draft"})
+    path = cm.render(preset, tmp_path / f"clip.{extension}", device="cpu")
+    sidecar_path(path).unlink()  # the container's own metadata must suffice
+    recovered, recorded = recorded_preset(path)
+    assert preset_to_yaml(recovered) == preset_to_yaml(preset)
+    assert recorded.kind == extension
+    assert np.array_equal(cm.render_array(recovered, device="cpu"), cm.render_array(preset, device="cpu"))
+
+
+def test_a_still_is_re_rendered_at_its_recorded_time_and_at_a_new_size(tmp_path) -> None:
+    still = tmp_path / "still.png"
+    assert main(["still", "default", "-o", str(still), "--time", "0.3", *TINY]) == 0
+    assert read_recorded(still).time == pytest.approx(0.3)
+    assert main(["render", "--from", str(still), "--quiet"]) == 0
+    again = tmp_path / "still-rerender.png"  # beside the source, never over it
+    assert np.array_equal(np.asarray(Image.open(again)), np.asarray(Image.open(still)))
+    assert main(["render", "--from", str(still), "--size", "64x36", "--quiet"]) == 0
+    assert Image.open(tmp_path / "still-64x36.png").size == (64, 36)
+
+
+def test_from_a_file_without_a_recorded_preset_is_one_line_exit_2(tmp_path, capsys) -> None:
+    plain = tmp_path / "plain.png"
+    Image.new("RGB", (4, 4)).save(plain)
+    assert main(["render", "--from", str(plain), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no cppn_motion preset" in err
+    assert main(["render", "ink", "--from", str(plain), "--quiet"]) == 2
+    assert "give a preset or --from, not both" in capsys.readouterr().err
+
+
+def test_no_sidecar_when_the_render_fails(tmp_path) -> None:
+    def fail(done: int) -> None:
+        if done:
+            raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError):
+        cm.render(tiny_preset(), tmp_path / "x.gif", device="cpu", progress=fail)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ffmetadata_unescapes_newlines_and_specials() -> None:
+    text = ";FFMETADATA1\nkey=a\\=b\\;c\\#d\\\\e\\\nsecond line\nother=1\n[CHAPTER]\nx=y\n"
+    assert parse_ffmetadata(text) == {"key": "a=b;c#d\\e\nsecond line", "other": "1"}
