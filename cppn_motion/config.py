@@ -149,16 +149,33 @@ class Colour(_Section):
 INTERPOLATIONS = ("linear", "slerp", "spline")
 
 
+LATENT_PATHS = ("static", "circle", "ellipse", "lissajous", "noise", "keyframes")
+
+
 class LatentMotion(_Section):
-    path: Literal["static", "circle", "keyframes"] = Field(
+    path: Literal["static", "circle", "ellipse", "lissajous", "noise", "keyframes"] = Field(
         "circle",
-        description="static: one latent for the clip; circle: a closed loop in a random plane of latent space; "
-        "keyframes: seeded latents visited in turn.",
+        description="static: one latent for the clip; circle / ellipse: a closed loop in a random plane of latent "
+        "space; lissajous: a Lissajous figure over random axes; noise: smooth periodic noise (sums of sinusoids "
+        "with whole frequencies); keyframes: seeded latents visited in turn.",
     )
-    radius: float = Field(1.0, ge=0, le=1e4, description="Circle radius, in units of latent.scale.")
+    radius: float = Field(1.0, ge=0, le=1e4, description="Size of the path (circle radius, ellipse semi-major axis, "
+                          "lissajous amplitude, noise RMS length), in units of latent.scale.")
+    ellipse_ratio: float = Field(0.5, gt=0, le=1, description="Ellipse semi-minor / semi-major axis (path 'ellipse').")
+    lissajous: list[int] = Field(
+        default_factory=lambda: [1, 2], min_length=1, max_length=16,
+        description="Whole frequencies of the Lissajous axes (path 'lissajous'): [1, 2] is a figure eight.",
+    )
+    harmonics: int = Field(3, ge=1, le=64, description="Highest frequency of the periodic noise (path 'noise'): "
+                           "more is busier.")
     keyframes: int = Field(4, ge=2, le=1000, description="Number of seeded latent keyframes.")
     interpolation: Literal["linear", "slerp", "spline"] = Field("slerp", description="How to move between keyframes.")
     easing: str = Field("linear", description="Easing applied within each keyframe segment.")
+    constant_speed: bool = Field(
+        False,
+        description="Re-time the path so the latent moves equal distances every frame (arc-length "
+        "parametrisation): no surging and stalling between keyframes.",
+    )
 
     @field_validator("easing")
     @classmethod
@@ -168,17 +185,29 @@ class LatentMotion(_Section):
         EASINGS.get(value)
         return value
 
+    @field_validator("lissajous")
+    @classmethod
+    def _whole_frequencies(cls, value: list[int]) -> list[int]:
+        if any(f < 1 for f in value):
+            raise ValueError(f"frequencies are whole numbers >= 1 (so the path loops); got {value}")
+        return value
+
 
 class WeightMotion(_Section):
-    mode: Literal["none", "keyframes", "perturb"] = Field(
+    mode: Literal["none", "keyframes", "perturb", "noise"] = Field(
         "none",
         description="none: fixed weights; keyframes: morph through seeded weight sets and back to the first; "
-        "perturb: W0 + amplitude*(cos(2 pi t) A + sin(2 pi t) B).",
+        "perturb: a circle in weight space, W0 + amplitude*(cos(2 pi t) A + sin(2 pi t) B); "
+        "noise: W0 + amplitude * smooth periodic noise (seeded weight sets on whole-frequency sinusoids).",
     )
     keyframes: int = Field(3, ge=2, le=100, description="Number of seeded weight sets for mode 'keyframes'.")
     interpolation: Literal["linear", "slerp", "spline"] = Field("slerp", description="How to morph between weight sets.")
     easing: str = Field("linear", description="Easing applied within each weight-keyframe segment.")
     amplitude: float = Field(0.3, ge=0, le=100, description="Perturbation size relative to the weights' own scale.")
+    harmonics: int = Field(3, ge=1, le=16, description="Highest frequency of the weight noise (mode 'noise').")
+    constant_speed: bool = Field(
+        False, description="Re-time the weight keyframes so the weights change by equal steps every frame.",
+    )
 
     @field_validator("easing")
     @classmethod
@@ -187,6 +216,32 @@ class WeightMotion(_Section):
 
         EASINGS.get(value)
         return value
+
+
+class CameraMotion(_Section):
+    path: Literal["swing", "sweep"] = Field(
+        "swing",
+        description="swing: from the preset's view to the full move and smoothly back within the loop (always "
+        "closes); sweep: from the view to the full move at constant speed (zoom exponential), for open clips, "
+        "ping-pong, or whole-turn rotations in a loop.",
+    )
+    zoom: float = Field(1.0, gt=0, le=1e6, description="Zoom factor at the full move (2: twice as close; 0.5: out).")
+    pan: list[float] = Field(
+        default_factory=lambda: [0.0, 0.0], min_length=2, max_length=2,
+        description="View offset [x, y] at the full move, in field units.",
+    )
+    rotation: float = Field(0.0, ge=-1e3, le=1e3, description="Rotation at the full move, in turns (positive: "
+                            "the picture turns anticlockwise).")
+    center: list[float] = Field(
+        default_factory=lambda: [0.0, 0.0], min_length=2, max_length=2,
+        description="Field point [x, y] that zoom and rotation keep fixed on screen.",
+    )
+
+    @property
+    def moves(self) -> bool:
+        from .camera import camera_moves
+
+        return camera_moves(self.zoom, self.pan, self.rotation)
 
 
 class Timeline(_Section):
@@ -197,8 +252,14 @@ class Timeline(_Section):
         description="true: frame i shows phase i/frames, so the last frame leads seamlessly into the first; "
         "false: phases run from 0 to 1 inclusive and keyframe paths do not return.",
     )
+    pingpong: bool = Field(
+        False,
+        description="Play the motion forward then backward (end frames not repeated): the paths run open, from "
+        "their start to their end and back, and the clip still loops.",
+    )
     latent: LatentMotion = Field(default_factory=LatentMotion)
     weights: WeightMotion = Field(default_factory=WeightMotion)
+    camera: CameraMotion = Field(default_factory=CameraMotion)
 
 
 class Output(_Section):
@@ -228,12 +289,25 @@ class Preset(_Section):
 
     @model_validator(mode="after")
     def _has_some_input(self) -> "Preset":
-        if self.latent.dim == 0 and not self.inputs.time and self.timeline.weights.mode == "none" and self.timeline.frames > 1:
+        if (self.latent.dim == 0 and not self.inputs.time and self.timeline.weights.mode == "none"
+                and not self.timeline.camera.moves and self.timeline.frames > 1):
             # Nothing would move: every frame identical. Allowed for stills, but a clip needs motion.
             raise ValueError(
                 "nothing moves: enable inputs.time, set latent.dim > 0 or timeline.weights.mode; "
                 "or render a still"
             )
+        camera, timeline = self.timeline.camera, self.timeline
+        if (camera.path == "sweep" and timeline.loop and not timeline.pingpong
+                and (camera.zoom != 1.0 or any(camera.pan) or camera.rotation % 1.0 != 0.0)):
+            raise ValueError(
+                "timeline.camera: a 'sweep' in a loop would jump back at the seam (only whole-turn rotations "
+                "close); use camera.path 'swing', timeline.pingpong: true or timeline.loop: false"
+            )
+        path = self.timeline.latent.path
+        need = {"circle": 2, "ellipse": 2, "lissajous": len(self.timeline.latent.lissajous)}.get(path, 0)
+        if self.latent.dim and self.latent.dim < need:
+            raise ValueError(f"timeline.latent.path: '{path}' needs latent.dim >= {need}; got latent.dim "
+                             f"{self.latent.dim}")
         return self
 
     def with_overrides(self, overrides: dict[str, Any]) -> "Preset":

@@ -9,9 +9,10 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from .camera import apply_camera
 from .colour import Calibration, output_channels, quantize, to_rgb
 from .config import Preset
-from .coords import coordinate_features, feature_count, make_grid
+from .coords import Grid, coordinate_features, feature_count, make_grid
 from .device import frames_per_batch, resolve_device
 from .nets import FieldNet, NetSpec, build_net
 from .timeline import Timeline
@@ -52,18 +53,32 @@ class Scene:
     timeline: Timeline
     coords: Tensor            # (H*W, F) on device
     calibration: Calibration
+    grid: Grid | None = None  # the field the coords were made from; the camera moves it per frame
 
     @property
     def size(self) -> tuple[int, int]:
         return self.preset.canvas.width, self.preset.canvas.height
 
+    def coords_at(self, phase: Tensor, coords: Tensor, grid: Grid | None) -> Tensor:
+        """The shared (P, F) coords when the camera is still, else per-frame (B, P, F) coords."""
+        camera = self.timeline.camera_at(phase)
+        if camera is None or grid is None:
+            return coords
+        inputs = self.preset.inputs
+        return coordinate_features(apply_camera(grid, camera), inputs.features, inputs.feature_scale).contiguous()
+
     @torch.no_grad()
-    def raw_at(self, phase: Tensor, coords: Tensor | None = None, shape: tuple[int, int] | None = None) -> Tensor:
-        """Raw net outputs (B, P, C) at these phases."""
+    def raw_at(self, phase: Tensor, coords: Tensor | None = None, shape: tuple[int, int] | None = None, *,
+               grid: Grid | None = None, depth: int | None = None) -> Tensor:
+        """Raw net outputs (B, P, C) at these phases; `depth` truncates the net (depth growth)."""
         inputs = self.timeline.inputs_at(phase)
-        coords = self.coords if coords is None else coords
+        if coords is None:
+            coords, grid = self.coords, self.grid
+        coords = self.coords_at(phase, coords, grid)
         shape = (self.preset.canvas.height, self.preset.canvas.width) if shape is None else shape
-        return self.net(coords, inputs.frame_features, inputs.weights, shape)
+        # Only pass depth when asked, so architectures without it still render full clips.
+        extra = {} if depth is None else {"depth": depth}
+        return self.net(coords, inputs.frame_features, inputs.weights, shape, **extra)
 
     @torch.no_grad()
     def render_phases(self, phase: Tensor) -> Tensor:
@@ -86,7 +101,7 @@ def build_scene(preset: Preset, device: str | torch.device = "auto") -> Scene:
     grid = make_grid(canvas.width, canvas.height, canvas.scale, tuple(canvas.center), device=device)
     coords = coordinate_features(grid, preset.inputs.features, preset.inputs.feature_scale).contiguous()
     scene = Scene(preset, device, net, timeline, coords,
-                  Calibration.identity(net.spec.out_channels, device))
+                  Calibration.identity(net.spec.out_channels, device), grid)
     if preset.colour.normalize:
         scene.calibration = measure_calibration(scene)
     return scene
@@ -108,7 +123,7 @@ def measure_calibration(scene: Scene) -> Calibration:
     coords = coordinate_features(grid, preset.inputs.features, preset.inputs.feature_scale)
     # Phases spread evenly over the loop, independent of the clip's frame count.
     phase = torch.arange(PROXY_FRAMES, dtype=torch.float64) / PROXY_FRAMES
-    raw = scene.raw_at(phase, coords, (proxy_h, proxy_w))
+    raw = scene.raw_at(phase, coords, (proxy_h, proxy_w), grid=grid)
     return Calibration.measure(raw)
 
 
