@@ -11,12 +11,19 @@ from cppn_motion.interpolate import pingpong_order
 from cppn_motion.render import build_scene
 from tiny import tiny_preset
 
+SMALL_NET = {"depth": 3, "width": 8}
+
+
+def small(**sections):
+    """tiny_preset with a small net: these tests are about motion, not pictures."""
+    return tiny_preset(**{"net": SMALL_NET, **sections})
+
 LOOP = torch.arange(32, dtype=torch.float64) / 32
 
 
 @pytest.mark.parametrize("path", ["circle", "ellipse", "lissajous", "noise"])
 def test_periodic_latent_paths_close_and_move(path):
-    preset = tiny_preset(latent={"dim": 6}, timeline={"latent": {"path": path}})
+    preset = small(latent={"dim": 6}, timeline={"latent": {"path": path}})
     timeline = build_scene(preset, "cpu").timeline
     z = timeline.latents(torch.cat([LOOP, torch.ones(1, dtype=torch.float64)]))
     torch.testing.assert_close(z[-1], z[0])
@@ -27,7 +34,7 @@ def test_periodic_latent_paths_close_and_move(path):
 def test_ellipse_is_flatter_than_the_circle():
     radii = {}
     for path in ("circle", "ellipse"):
-        preset = tiny_preset(latent={"dim": 6, "scale": 1.0}, timeline={"latent": {"path": path, "ellipse_ratio": 0.25}})
+        preset = small(latent={"dim": 6, "scale": 1.0}, timeline={"latent": {"path": path, "ellipse_ratio": 0.25}})
         radii[path] = build_scene(preset, "cpu").timeline.latents(LOOP).norm(dim=1)
     torch.testing.assert_close(radii["circle"], torch.ones(32))
     assert radii["ellipse"].max() == pytest.approx(1.0, abs=1e-5)
@@ -43,7 +50,7 @@ def test_lissajous_needs_enough_latent_dimensions():
 
 @pytest.mark.parametrize("mode", ["noise", "perturb"])
 def test_weight_motion_loops_around_the_base_weights(mode):
-    preset = tiny_preset(timeline={"weights": {"mode": mode, "amplitude": 0.2}})
+    preset = small(timeline={"weights": {"mode": mode, "amplitude": 0.2}})
     scene = build_scene(preset, "cpu")
     weights = scene.timeline.weights(torch.cat([LOOP, torch.ones(1, dtype=torch.float64)]))
     for w, base in zip(weights, scene.net.base_weights):
@@ -56,7 +63,7 @@ def test_constant_speed_gives_near_equal_steps_in_rendered_latents():
     motion = {"path": "keyframes", "keyframes": 4, "interpolation": "spline", "easing": "cubic_in_out"}
     steps = {}
     for constant in (False, True):
-        preset = tiny_preset(latent={"dim": 8}, timeline={"frames": 48, "latent": {**motion, "constant_speed": constant}})
+        preset = small(latent={"dim": 8}, timeline={"frames": 48, "latent": {**motion, "constant_speed": constant}})
         timeline = build_scene(preset, "cpu").timeline
         # Distance travelled from each frame to the next, measured along the path (8 chords per
         # step), since a chord alone cuts the tight bends of a spline near its keys.
@@ -82,7 +89,7 @@ def test_constant_speed_weight_keyframes_are_even_too():
 
 def test_pingpong_plays_the_open_clip_forward_then_back():
     frames = 8
-    pingpong = tiny_preset(latent={"dim": 4}, timeline={"frames": frames, "pingpong": True,
+    pingpong = small(latent={"dim": 4}, timeline={"frames": frames, "pingpong": True,
                                                         "latent": {"path": "keyframes", "keyframes": 3}})
     forward = pingpong.with_overrides({"timeline.pingpong": False, "timeline.loop": False,
                                        "timeline.frames": frames // 2 + 1})
@@ -93,7 +100,7 @@ def test_pingpong_plays_the_open_clip_forward_then_back():
 
 
 def test_pingpong_path_runs_open_from_first_to_last_key():
-    preset = tiny_preset(timeline={"frames": 6, "pingpong": True, "latent": {"path": "keyframes", "keyframes": 3}})
+    preset = small(timeline={"frames": 6, "pingpong": True, "latent": {"path": "keyframes", "keyframes": 3}})
     timeline = build_scene(preset, "cpu").timeline
     z = timeline.latents(timeline.phases([0, 3]))
     torch.testing.assert_close(z[0], timeline._latent_keys[0])
