@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from typing import Union, get_args, get_origin
+
+from pydantic import (BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, ValidationError, field_validator,
+                      model_serializer, model_validator)
 
 from .errors import ConfigError
 from .registry import did_you_mean
@@ -135,6 +138,11 @@ class Colour(_Section):
     contrast: float = Field(1.6, gt=0, le=100, description="Gain before the output squashing (higher: bolder).")
     saturation: float = Field(1.0, ge=0, le=10, description="Colour saturation multiplier (hsv and rgb).")
     hue_shift: float = Field(0.0, ge=-1e3, le=1e3, description="Hue rotation in turns.")
+    palette_shift: float = Field(
+        0.0, ge=-1e3, le=1e3,
+        description="Moves every pixel along the palette (mode 'palette'), reflecting at its ends: 1 turns dark "
+        "into light, 2 comes back (keyframe it for colour cycling).",
+    )
 
     @field_validator("palette")
     @classmethod
@@ -244,6 +252,60 @@ class CameraMotion(_Section):
         return camera_moves(self.zoom, self.pan, self.rotation)
 
 
+class _Sparse(_Section):
+    """A keyframe part: only the values it sets are written out (None means 'not keyframed here')."""
+
+    @model_serializer(mode="wrap")
+    def _drop_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return {key: value for key, value in handler(self).items() if value is not None}
+
+
+class SeededSet(_Section):
+    seed: int = Field(..., ge=0, le=2**31, description="Which seeded draw: 0 is the preset's own (weights), "
+                      "any other number a fresh one from the preset seed.")
+
+
+class CameraKey(_Sparse):
+    zoom: float | None = Field(None, gt=0, le=1e6, description="Zoom factor (1: the preset's view); "
+                               "interpolated exponentially.")
+    pan: list[float] | None = Field(None, min_length=2, max_length=2, description="View offset [x, y] in field units.")
+    rotation: float | None = Field(None, ge=-1e3, le=1e3, description="Rotation in turns.")
+
+
+class ColourKey(_Sparse):
+    hue_shift: float | None = Field(None, ge=-1e3, le=1e3, description="Hue rotation in turns.")
+    contrast: float | None = Field(None, gt=0, le=100, description="Gain before the output squashing.")
+    saturation: float | None = Field(None, ge=0, le=10, description="Colour saturation multiplier.")
+    palette_shift: float | None = Field(None, ge=-1e3, le=1e3, description="Position shift along the palette.")
+
+
+class InputsKey(_Sparse):
+    feature_scale: float | None = Field(None, gt=0, le=1e4, description="Multiplier on every coordinate feature.")
+    time_scale: float | None = Field(None, ge=0, le=1e4, description="Radius of the time circle.")
+
+
+class Keyframe(_Sparse):
+    time: int | float | str = Field(
+        ..., description="When: a frame number (30), a fraction of the clip (0.25, a number with a point) or "
+        "seconds ('2.5s'); also '30f'.",
+    )
+    easing: str = Field("linear", description="Easing from this keyframe towards the next one.")
+    latent: list[float] | SeededSet | None = Field(
+        None, description="The latent vector: latent.dim numbers, or {seed: N} for a seeded one.")
+    weights: SeededSet | None = Field(None, description="A whole weight set: {seed: N} (0: the preset's own).")
+    camera: CameraKey | None = Field(None, description="Camera zoom, pan and rotation.")
+    colour: ColourKey | None = Field(None, description="Colour parameters.")
+    inputs: InputsKey | None = Field(None, description="Input scales.")
+
+    @field_validator("easing")
+    @classmethod
+    def _known_easing(cls, value: str) -> str:
+        from .easing import EASINGS
+
+        EASINGS.get(value)
+        return value
+
+
 class Timeline(_Section):
     frames: int = Field(120, ge=1, le=1_000_000, description="Number of frames in the clip.")
     fps: float = Field(30.0, gt=0, le=240, description="Frames per second.")
@@ -260,6 +322,15 @@ class Timeline(_Section):
     latent: LatentMotion = Field(default_factory=LatentMotion)
     weights: WeightMotion = Field(default_factory=WeightMotion)
     camera: CameraMotion = Field(default_factory=CameraMotion)
+    keyframes: list[Keyframe] = Field(
+        default_factory=list,
+        description="Keyframes for any animatable value (latent, weights, camera, colour, inputs); each value "
+        "moves through the keyframes that set it and overrides the path or mode above.",
+    )
+    keyframe_interpolation: Literal["linear", "spline"] = Field(
+        "linear", description="Between camera, colour and input keyframes: linear, or a C1 spline through them "
+        "(latents and weights use latent.interpolation and weights.interpolation).",
+    )
 
 
 class Output(_Section):
@@ -290,7 +361,7 @@ class Preset(_Section):
     @model_validator(mode="after")
     def _has_some_input(self) -> "Preset":
         if (self.latent.dim == 0 and not self.inputs.time and self.timeline.weights.mode == "none"
-                and not self.timeline.camera.moves and self.timeline.frames > 1):
+                and not self.timeline.camera.moves and not self.timeline.keyframes and self.timeline.frames > 1):
             # Nothing would move: every frame identical. Allowed for stills, but a clip needs motion.
             raise ValueError(
                 "nothing moves: enable inputs.time, set latent.dim > 0 or timeline.weights.mode; "
@@ -303,6 +374,10 @@ class Preset(_Section):
                 "timeline.camera: a 'sweep' in a loop would jump back at the seam (only whole-turn rotations "
                 "close); use camera.path 'swing', timeline.pingpong: true or timeline.loop: false"
             )
+        if timeline.keyframes:
+            from .keyframes import check_keyframes
+
+            check_keyframes(self)
         path = self.timeline.latent.path
         need = {"circle": 2, "ellipse": 2, "lissajous": len(self.timeline.latent.lissajous)}.get(path, 0)
         if self.latent.dim and self.latent.dim < need:
@@ -362,15 +437,23 @@ def format_validation_error(exc: ValidationError, source: str) -> str:
     return f"{source}: {message}{more}"
 
 
+def _dotted(loc: Any) -> str:
+    """('timeline', 'keyframes', 2, 'time') -> 'timeline.keyframes[2].time'."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
 def _describe(error: dict[str, Any]) -> str:
     loc = [str(part) for part in error["loc"]]
-    path = ".".join(loc) or "(top level)"
+    path = _dotted(error["loc"]) or "(top level)"
     kind = error["type"]
     given = error.get("input")
     if kind == "extra_forbidden":
         parent, name = loc[:-1], loc[-1]
         allowed = _allowed_keys(parent)
-        where = f" in '{'.'.join(parent)}'" if parent else ""
+        where = f" in '{_dotted(error['loc'][:-1])}'" if parent else ""
         return f"unknown key '{path}'{did_you_mean(name, allowed)}; allowed keys{where}: {', '.join(allowed)}"
     message = str(error["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
@@ -386,12 +469,26 @@ def _describe(error: dict[str, Any]) -> str:
 def _allowed_keys(loc: list[str]) -> list[str]:
     model: type[BaseModel] = Preset
     for part in loc:
+        if part.isdigit():  # an index into a list of sections (timeline.keyframes.2)
+            continue
         field = model.model_fields.get(part)
-        annotation = getattr(field, "annotation", None)
-        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+        inner = _section_type(getattr(field, "annotation", None))
+        if inner is None:
             return []
-        model = annotation
+        model = inner
     return list(model.model_fields)
+
+
+def _section_type(annotation: Any) -> type[BaseModel] | None:
+    """The section model inside an annotation such as Model, Model | None or list[Model]."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if get_origin(annotation) in (list, Union) or type(annotation).__name__ == "UnionType":
+        for arg in get_args(annotation):
+            found = _section_type(arg)
+            if found is not None:
+                return found
+    return None
 
 
 def _show(value: Any) -> str:

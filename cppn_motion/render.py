@@ -62,10 +62,14 @@ class Scene:
     def coords_at(self, phase: Tensor, coords: Tensor, grid: Grid | None) -> Tensor:
         """The shared (P, F) coords when the camera is still, else per-frame (B, P, F) coords."""
         camera = self.timeline.camera_at(phase)
+        scales = self.timeline.feature_scales(phase)
+        if scales is not None:
+            scales = (scales / self.preset.inputs.feature_scale).to(coords.device, torch.float32)[:, None, None]
         if camera is None or grid is None:
-            return coords
+            return coords if scales is None else coords * scales
         inputs = self.preset.inputs
-        return coordinate_features(apply_camera(grid, camera), inputs.features, inputs.feature_scale).contiguous()
+        moved = coordinate_features(apply_camera(grid, camera), inputs.features, inputs.feature_scale)
+        return (moved if scales is None else moved * scales).contiguous()
 
     @torch.no_grad()
     def raw_at(self, phase: Tensor, coords: Tensor | None = None, shape: tuple[int, int] | None = None, *,
@@ -84,7 +88,12 @@ class Scene:
     def render_phases(self, phase: Tensor) -> Tensor:
         """uint8 frames (B, H, W, 3) on the device."""
         width, height = self.size
-        rgb = to_rgb(self.raw_at(phase), self.preset.colour, self.calibration)
+        raw = self.raw_at(phase)
+        colours = self.timeline.colours_at(phase)
+        if colours is None:
+            rgb = to_rgb(raw, self.preset.colour, self.calibration)
+        else:  # keyframed colour: each frame has its own parameters
+            rgb = torch.stack([to_rgb(raw[i], colour, self.calibration) for i, colour in enumerate(colours)])
         return quantize(rgb).view(phase.shape[0], height, width, 3)
 
     def render_indices(self, indices: Iterable[int]) -> Tensor:

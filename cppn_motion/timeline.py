@@ -8,10 +8,11 @@ import torch
 from torch import Tensor
 
 from .camera import CameraState, camera_path, swing
-from .config import Preset
+from .config import Colour, Preset
 from .coords import time_features
 from .interpolate import (arc_length_phase, arc_length_table, cycle_keyframes, ellipse_path, keyframe_track,
                           lissajous_path, noise_path)
+from .keyframes import KeyframeTracks
 from .nets import FieldNet
 from .seeding import generator_for
 
@@ -81,13 +82,18 @@ class Timeline:
         elif motion.weights.mode == "noise":
             self._weight_noise = self._noise_weight_sets(net, motion.weights.harmonics)
         self._base = [w.to(self.device).unsqueeze(0) for w in base]
+        self.keys: KeyframeTracks | None = None
+        if motion.keyframes:
+            self.keys = KeyframeTracks(preset, net.sample_weights, base, self.device)
 
         # Constant speed: tabulate the path's arc length once; each batch then only re-times phases.
         self._latent_arc: Tensor | None = None
         self._weight_arc: Tensor | None = None
-        if motion.latent.constant_speed and dim and motion.latent.path != "static":
+        keyed_latent = self.keys is not None and self.keys.latent is not None
+        keyed_weights = self.keys is not None and self.keys.weights is not None
+        if motion.latent.constant_speed and dim and (motion.latent.path != "static" or keyed_latent):
             self._latent_arc = arc_length_table(lambda p: self._latent_path(p).to(torch.float64), ARC_LENGTH_SAMPLES)
-        if motion.weights.constant_speed and motion.weights.mode != "none":
+        if motion.weights.constant_speed and (motion.weights.mode != "none" or keyed_weights):
             self._weight_arc = arc_length_table(
                 lambda p: torch.cat([w.reshape(p.shape[0], -1).cpu().to(torch.float64)
                                      for w in self._weights_path(p)], dim=1), ARC_LENGTH_SAMPLES)
@@ -135,6 +141,8 @@ class Timeline:
         batch = phase.shape[0]
         if dim == 0:
             return torch.zeros(batch, 0)
+        if self.keys is not None and self.keys.latent is not None:
+            return self.keys.latent(phase).to(torch.float32)
         if self._latent_static is not None:
             return self._latent_static.expand(batch, dim)
         if self._latent_keys is not None:
@@ -162,6 +170,8 @@ class Timeline:
 
     def _weights_path(self, phase: Tensor) -> list[Tensor]:
         motion = self.preset.timeline.weights
+        if self.keys is not None and self.keys.weights is not None:
+            return [track(phase) for track in self.keys.weights]
         if self._weight_keys is not None:
             on_device = phase.to(self.device, torch.float32)
             return [_keyframed(keys, on_device, motion.interpolation, motion.easing, self.loops)
@@ -195,15 +205,39 @@ class Timeline:
     def camera_at(self, phase: Tensor) -> CameraState | None:
         """The camera for these phases, or None when it does not move (the shared-coordinates fast path)."""
         camera = self.preset.timeline.camera
-        if not camera.moves:
+        keyed = self.keys is not None and self.keys.moves_camera
+        if not camera.moves and not keyed:
             return None
         amount = swing(phase) if camera.path == "swing" else phase.to(torch.float64)
-        return camera_path(amount, camera.zoom, camera.pan, camera.rotation, camera.center)
+        state = camera_path(amount, camera.zoom, camera.pan, camera.rotation, camera.center)
+        if not keyed:
+            return state
+        # Keyframed parts replace the path's; the others keep it.
+        parts = {name: (track(phase) if track is not None else getattr(state, name))
+                 for name, track in self.keys.camera.items()}
+        return CameraState(parts["log_zoom"], parts["pan"], parts["rotation"], state.center)
+
+    def colours_at(self, phase: Tensor) -> list[Colour] | None:
+        """One colour section per frame when colour parameters are keyframed, else None (the preset's)."""
+        if self.keys is None or not self.keys.moves_colour:
+            return None
+        values = {name: track(phase).tolist() for name, track in self.keys.colour.items() if track is not None}
+        return [self.preset.colour.model_copy(update={name: column[i] for name, column in values.items()})
+                for i in range(phase.shape[0])]
+
+    def feature_scales(self, phase: Tensor) -> Tensor | None:
+        """(B,) keyframed coordinate-feature scales, or None when inputs.feature_scale holds."""
+        track = None if self.keys is None else self.keys.inputs["feature_scale"]
+        return None if track is None else track(phase)
 
     def inputs_at(self, phase: Tensor) -> FrameInputs:
         parts = []
         if self.preset.inputs.time:
-            parts.append(time_features(phase, self.preset.inputs.time_scale))
+            track = None if self.keys is None else self.keys.inputs["time_scale"]
+            if track is None:
+                parts.append(time_features(phase, self.preset.inputs.time_scale))
+            else:
+                parts.append(time_features(phase, 1.0) * track(phase).to(torch.float32)[:, None])
         parts.append(self.latents(phase))
         features = torch.cat(parts, dim=-1) if parts else torch.zeros(phase.shape[0], 0)
         return FrameInputs(phase=phase, frame_features=features.to(self.device), weights=self.weights(phase))
