@@ -182,7 +182,8 @@ class LatentMotion(_Section):
     constant_speed: bool = Field(
         False,
         description="Re-time the path so the latent moves equal distances every frame (arc-length "
-        "parametrisation): no surging and stalling between keyframes.",
+        "parametrisation): no surging and stalling between keyframes. Keys are still visited in order, but no "
+        "longer at their own times.",
     )
 
     @field_validator("easing")

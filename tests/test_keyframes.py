@@ -43,6 +43,8 @@ def test_explicit_latents_are_hit_at_their_frames_and_the_loop_returns():
 def test_spline_keyframes_end_to_end_are_c1_across_the_loop():
     scene = scene_with([{"time": 0, "latent": {"seed": 1}}, {"time": 3, "latent": {"seed": 2}},
                         {"time": 5, "latent": {"seed": 3}}], latent={"interpolation": "spline"})
+    keys = scene.timeline.keys.latent.values
+    torch.testing.assert_close(scene.timeline.latents(scene.timeline.phases([0, 3, 5])), keys)
     h = 1e-4
     phase = torch.tensor([1 - 2 * h, 1 - h, 0.0, h, 2 * h], dtype=torch.float64)
     z = scene.timeline.latents(phase).to(torch.float64)
