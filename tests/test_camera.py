@@ -64,7 +64,7 @@ def test_swinging_camera_loop_closes_and_still_camera_shares_coords():
     middle = scene.render_phases(torch.tensor([0.5], dtype=torch.float64))
     assert not torch.equal(middle[0], ends[0])
     assert scene.coords_at(torch.zeros(2, dtype=torch.float64), scene.coords, scene.grid).dim() == 3
-    still = build_scene(tiny_preset(), "cpu")
+    still = build_scene(tiny_preset(net=STILL["net"]), "cpu")
     assert still.coords_at(torch.zeros(2, dtype=torch.float64), still.coords, still.grid) is still.coords
 
 

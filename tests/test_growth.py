@@ -50,14 +50,14 @@ def test_first_growth_frame_is_the_one_layer_nets_still():
 
 @pytest.mark.parametrize("mode", ["depth", "width"])
 def test_growth_ends_on_the_full_nets_still_and_blends_between(mode):
-    preset = tiny_preset(net=NET)
+    preset = tiny_preset(net={"depth": 3, "width": 4})
     scene = build_scene(preset, "cpu")
     frames = list(iter_growth(scene, mode, hold=2, blend=3))
     stages = len(growth_stages(scene, mode))
     assert len(frames) == stages * 2 + (stages - 1) * 3
     np.testing.assert_array_equal(frames[-1][0], cm.render_still(preset, device="cpu"))
     assert np.abs(frames[0][0].astype(int) - frames[-1][0].astype(int)).mean() > 3
-    assert frames[-1][1] == ("depth 4/4" if mode == "depth" else "width 8/8")
+    assert frames[-1][1] == ("depth 3/3" if mode == "depth" else "width 4/4")
 
 
 def test_grow_command_writes_labelled_stages(tmp_path):
