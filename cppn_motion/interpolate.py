@@ -310,20 +310,28 @@ def constant_speed(
 
 
 def arc_length_table(
-    samples_fn: Callable[[torch.Tensor], torch.Tensor], samples: int = 1024, *, dtype: torch.dtype = torch.float64
+    samples_fn: Callable[[torch.Tensor], torch.Tensor], samples: int = 1024, *, dtype: torch.dtype = torch.float64,
+    chunk: int = 128,
 ) -> torch.Tensor:
     """Cumulative arc length (samples + 1,) of a path sampled at phases 0, 1/samples, ..., 1.
 
     The table for `arc_length_phase`: computed once per clip, so re-timing a batch of frames
     costs a search, not a re-evaluation of the path. For a closed path phase 1 is phase 0
-    again, so the last entry is the whole loop's length.
+    again, so the last entry is the whole loop's length. The path is evaluated `chunk` phases
+    at a time, so a path through whole weight sets never holds all samples at once.
     """
-    if samples < 1:
-        raise ValueError(f"samples must be >= 1, got {samples}")
+    if samples < 1 or chunk < 1:
+        raise ValueError(f"samples and chunk must be >= 1, got samples={samples}, chunk={chunk}")
     dense = torch.arange(samples + 1, dtype=dtype) / samples
-    points = samples_fn(dense).reshape(samples + 1, -1).to(dtype=dtype, device=dense.device)
-    steps = torch.linalg.vector_norm(points[1:] - points[:-1], dim=1)
-    return torch.cat([steps.new_zeros(1), torch.cumsum(steps, 0)])
+    steps: list[torch.Tensor] = []
+    previous: torch.Tensor | None = None
+    for part in dense.split(chunk):
+        points = samples_fn(part).reshape(part.shape[0], -1).to(dtype=dtype, device=dense.device)
+        if previous is not None:
+            points = torch.cat([previous, points])
+        steps.append(torch.linalg.vector_norm(points[1:] - points[:-1], dim=1))
+        previous = points[-1:]
+    return torch.cat([dense.new_zeros(1), torch.cumsum(torch.cat(steps), 0)])
 
 
 def arc_length_phase(table: torch.Tensor, phase: torch.Tensor, closed: bool = True) -> torch.Tensor:

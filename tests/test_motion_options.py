@@ -105,3 +105,14 @@ def test_pingpong_path_runs_open_from_first_to_last_key():
     z = timeline.latents(timeline.phases([0, 3]))
     torch.testing.assert_close(z[0], timeline._latent_keys[0])
     torch.testing.assert_close(z[1], timeline._latent_keys[-1])
+
+
+def test_arc_length_table_is_the_same_in_chunks():
+    from cppn_motion.interpolate import arc_length_table
+
+    def path(phase):
+        return torch.stack([torch.cos(6.283185307179586 * phase), 0.5 * torch.sin(6.283185307179586 * phase)], 1)
+
+    whole = arc_length_table(path, 100, chunk=1000)
+    torch.testing.assert_close(arc_length_table(path, 100, chunk=7), whole)
+    assert whole[-1].item() == pytest.approx(4.8442, abs=2e-3)  # an ellipse with semi-axes 1 and 0.5
