@@ -17,9 +17,7 @@ from .errors import UserError
 EXAMPLES = {
     "render": "examples:\n  cppn-motion render                       # presets/default.yaml -> outputs/default.mp4\n"
               "  cppn-motion render sin_waves -o waves.gif --size 480x270\n"
-              "  cppn-motion render default --set net.depth=12 --set net.activation=sin\n"
-              "  cppn-motion render zoom_loop --preview --report    # quarter size, every 4th frame, motion stats\n"
-              "  cppn-motion render default --frames-range 30:60 -o part.mp4",
+              "  cppn-motion render default --set net.depth=12 --set net.activation=sin",
     "still": "examples:\n  cppn-motion still                        # outputs/default.png\n"
              "  cppn-motion still mixed_garden --size 3840x2160 --time 0.25 -o poster.png",
     "presets": "example:\n  cppn-motion presets",
@@ -68,16 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     render = command("render", "Render a preset to a looping MP4, a GIF or a PNG still (chosen by -o's extension).")
     add_preset_options(render, output_help="output file (.mp4, .gif or .png); default outputs/<preset name>.mp4")
+    from .cli_clip import add_clip_options
+
+    add_clip_options(render)  # --preview, --frames-range, --report
     render.add_argument("--frames", type=_positive_int, help="number of frames (overrides timeline.frames)")
     render.add_argument("--fps", type=_positive_float, help="frames per second (overrides timeline.fps)")
     render.add_argument("--batch-size", type=_positive_int, metavar="N",
                         help="frames rendered at once (default: chosen from free memory)")
-    render.add_argument("--preview", action="store_true",
-                        help=f"quick look: 1/{PREVIEW_FACTOR} size and every {PREVIEW_FACTOR}th frame, same timing")
-    render.add_argument("--frames-range", metavar="A:B",
-                        help="render only frames A to B-1, identical to those frames of the full render")
-    render.add_argument("--report", action="store_true",
-                        help="print per-frame change (min, median, max, loop seam) and warn about jumps and stills")
     render.set_defaults(run=_cmd_render)
 
     still = command("still", "Render one frame of a preset to a PNG.")
@@ -166,34 +161,6 @@ def parse_time(text: str, frames: int, fps: float) -> float:
     return phase
 
 
-# --preview shrinks each side and keeps every Nth frame by this factor: 16x fewer pixels
-# and 4x fewer frames, so a clip previews ~64x faster at the same duration.
-PREVIEW_FACTOR = 4
-
-
-def preview_size(width: int, height: int) -> tuple[int, int]:
-    """Each side divided by PREVIEW_FACTOR, kept even (H.264 needs even sizes) and at least 2."""
-    def shrink(side: int) -> int:
-        return max(2, round(side / PREVIEW_FACTOR / 2) * 2)
-
-    return shrink(width), shrink(height)
-
-
-def parse_frames_range(text: str, frames: int) -> range:
-    """--frames-range 'A:B' (either side may be left out) -> range(A, B) within the clip's frames."""
-    start_text, sep, stop_text = text.partition(":")
-    try:
-        if not sep:
-            raise ValueError
-        start = int(start_text) if start_text.strip() else 0
-        stop = int(stop_text) if stop_text.strip() else frames
-    except ValueError:
-        raise UserError(f"--frames-range: expected A:B (frames A to B-1, e.g. 30:60); got {text!r}") from None
-    if not 0 <= start < stop <= frames:
-        raise UserError(f"--frames-range: need 0 <= A < B <= {frames} (the clip's frames); got {text!r}")
-    return range(start, stop)
-
-
 def _overrides(args: argparse.Namespace, extra: dict[str, Any] | None = None) -> list[str] | dict[str, Any]:
     """--set values first, then explicit flags, which take precedence over --set."""
     from .presets import parse_set
@@ -245,7 +212,6 @@ def _cmd_render(args: argparse.Namespace) -> int:
     from .api import default_output_path, render
     from .device import resolve_device
     from .encoders import writer_for
-    from .motion_report import MotionMeter
 
     extra: dict[str, Any] = {}
     if args.frames is not None:
@@ -255,45 +221,19 @@ def _cmd_render(args: argparse.Namespace) -> int:
     preset = load_from_args(args, extra)
     path = Path(args.output) if args.output else default_output_path(preset)
     kind = writer_for(path)
-    if kind == "png" and (args.preview or args.frames_range or args.report):
-        raise UserError(f"--preview, --frames-range and --report are for clips (.mp4, .gif); got -o {str(path)!r}")
-    frames = preset.timeline.frames
-    indices = parse_frames_range(args.frames_range, frames) if args.frames_range else range(frames)
-    fps = preset.timeline.fps
-    if args.preview:
-        width, height = preview_size(preset.canvas.width, preset.canvas.height)
-        preset = preset.with_overrides({"canvas.width": width, "canvas.height": height})
-        # Every PREVIEW_FACTOR-th frame at 1/PREVIEW_FACTOR the rate: same phases, same duration.
-        indices = range(indices.start, indices.stop, PREVIEW_FACTOR)
-        fps = fps / PREVIEW_FACTOR
     device = resolve_device(args.device)
-    total = 1 if kind == "png" else len(indices)
-    meter = MotionMeter() if args.report else None
+    from .cli_clip import plan_clip
+
+    plan = plan_clip(args, preset, kind)  # which frames, at what size and rate; the motion meter
+    preset = plan.preset
+    total = 1 if kind == "png" else len(plan.indices)
     started = clock.perf_counter()
     with ProgressBar(total, args.quiet, preset.name) as bar:
         render(preset, path, device=device, batch_size=args.batch_size, progress=bar.update,
-               indices=None if kind == "png" else list(indices), fps=fps,
-               observe=None if meter is None else meter.update)
+               indices=plan.indices_for(kind), fps=plan.fps, observe=plan.observe)
     report_written(args, path, total, started, preset, device)
-    if meter is not None:
-        whole_loop = len(indices) * indices.step >= frames and preset.timeline.loop
-        print_motion_report(meter.report(whole_loop, indices.start, indices.step))
+    plan.print_report()
     return 0
-
-
-def print_motion_report(report) -> None:
-    """The motion report on stdout: one summary line, then one line per warning."""
-    seam = ""
-    if report.seam is not None:
-        ratio = report.seam_ratio
-        seam = f", seam {report.seam:.2f}" + (f" ({ratio:.2f}x median)" if ratio is not None else "")
-    every = f" (every {report.stride}th frame)" if report.stride > 1 else ""
-    print(f"motion{every}: change per frame in 8-bit levels: min {report.minimum:.2f}, median {report.median:.2f}, "
-          f"max {report.maximum:.2f}{seam}")
-    for warning in report.warnings:
-        print(f"warning: {warning}")
-    if not report.warnings:
-        print("no jumps or dead stretches")
 
 
 def _cmd_still(args: argparse.Namespace) -> int:

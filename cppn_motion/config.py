@@ -6,15 +6,13 @@ line naming the key path, what is allowed and what was given.
 """
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, Union, get_args, get_origin
 
-from typing import Union, get_args, get_origin
-
-from pydantic import (BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, ValidationError, field_validator,
-                      model_serializer, model_validator)
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import ConfigError
 from .registry import did_you_mean
+from pydantic import SerializerFunctionWrapHandler, model_serializer, model_validator  # isort: skip
 
 
 class _Section(BaseModel):
@@ -359,15 +357,19 @@ class Preset(_Section):
     timeline: Timeline = Field(default_factory=Timeline)
     output: Output = Field(default_factory=Output)
 
+    def with_overrides(self, overrides: dict[str, Any]) -> "Preset":
+        """A copy with dotted-key overrides applied, e.g. {'net.depth': 12}; validated."""
+        data = self.to_dict()
+        for key, value in overrides.items():
+            set_dotted(data, key, value)
+        return validate_preset(data)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
     @model_validator(mode="after")
-    def _has_some_input(self) -> "Preset":
-        if (self.latent.dim == 0 and not self.inputs.time and self.timeline.weights.mode == "none"
-                and not self.timeline.camera.moves and not self.timeline.keyframes and self.timeline.frames > 1):
-            # Nothing would move: every frame identical. Allowed for stills, but a clip needs motion.
-            raise ValueError(
-                "nothing moves: enable inputs.time, set latent.dim > 0 or timeline.weights.mode; "
-                "or render a still"
-            )
+    def _motion_checks(self) -> "Preset":
+        """Checks across sections: camera loops close, keyframes are in order and fit, paths fit latent.dim."""
         camera, timeline = self.timeline.camera, self.timeline
         if (camera.path == "sweep" and timeline.loop and not timeline.pingpong
                 and (camera.zoom != 1.0 or any(camera.pan) or camera.rotation % 1.0 != 0.0)):
@@ -379,22 +381,12 @@ class Preset(_Section):
             from .keyframes import check_keyframes
 
             check_keyframes(self)
-        path = self.timeline.latent.path
-        need = {"circle": 2, "ellipse": 2, "lissajous": len(self.timeline.latent.lissajous)}.get(path, 0)
+        path = timeline.latent.path
+        need = {"circle": 2, "ellipse": 2, "lissajous": len(timeline.latent.lissajous)}.get(path, 0)
         if self.latent.dim and self.latent.dim < need:
             raise ValueError(f"timeline.latent.path: '{path}' needs latent.dim >= {need}; got latent.dim "
                              f"{self.latent.dim}")
         return self
-
-    def with_overrides(self, overrides: dict[str, Any]) -> "Preset":
-        """A copy with dotted-key overrides applied, e.g. {'net.depth': 12}; validated."""
-        data = self.to_dict()
-        for key, value in overrides.items():
-            set_dotted(data, key, value)
-        return validate_preset(data)
-
-    def to_dict(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
 
 
 def validate_preset(data: Any, source: str = "preset") -> Preset:

@@ -34,7 +34,6 @@ def test_defaults_validate_and_name_the_required_keys():
     ({"timeline": {"latent": {"easing": "smooth"}}}, r"unknown easing 'smooth' \(did you mean"),
     ({"colour": {"palette": ["#fff", "#000000"]}}, r"colour.palette: palette colours are '#rrggbb' strings; got '#fff'"),
     ({"seed": -1}, r"seed: input should be greater than or equal to 0; got -1"),
-    ({"latent": {"dim": 0}, "inputs": {"time": False}}, r"nothing moves"),
 ])
 def test_bad_values_give_one_clear_line(data, message):
     with pytest.raises(ConfigError, match=message) as info:

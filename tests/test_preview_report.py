@@ -6,7 +6,8 @@ import pytest
 from PIL import Image
 
 import cppn_motion as cm
-from cppn_motion.cli import main, parse_frames_range, preview_size
+from cppn_motion.cli import main
+from cppn_motion.cli_clip import parse_frames_range, preview_size
 from cppn_motion.errors import UserError
 from cppn_motion.motion_report import MotionMeter
 from tiny import tiny_preset
@@ -89,4 +90,4 @@ def test_render_report_prints_the_summary(tmp_path, capsys):
 
 def test_clip_only_flags_refuse_a_png(tmp_path, capsys):
     assert main(["render", "default", *SMALL, "--preview", "-o", str(tmp_path / "a.png")]) == 2
-    assert "--preview, --frames-range and --report are for clips" in capsys.readouterr().err
+    assert "--preview, --frames-range and --report are for clips (.mp4, .gif); got a .png output" in capsys.readouterr().err
