@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 import torch
@@ -66,13 +66,17 @@ def _warn(message: str) -> None:
 
 def render(preset: PresetLike, output: str | Path | None = None, *, device: str | torch.device = "auto",
            batch_size: int | None = None, progress: Callable[[int], None] | None = None,
-           time: float = 0.0, notify: Notify | None = None, sidecar: bool = True,
-           tile_rows: int | None = None) -> Path:
+           time: float = 0.0, indices: Sequence[int] | None = None, fps: float | None = None,
+           observe: Callable[[np.ndarray], None] | None = None, notify: Notify | None = None,
+           sidecar: bool = True, tile_rows: int | None = None) -> Path:
     """Render a clip (or, for a .png path, the still at phase `time`) to a file; returns its path.
 
     `progress(n)` is called with 0 once everything is validated and built, then
-    with the number of frames finished after each batch. `notify(message)` receives
-    advice (a dull-looking render, limits the GIF writer had to apply); default: warnings.
+    with the number of frames finished after each batch. `indices` renders only those
+    frames of the clip (each exactly as in the full render), written at `fps` (default
+    the preset's); `observe(batch)` sees every batch written (e.g. a motion meter).
+    `notify(message)` receives advice (a dull-looking render, limits the GIF writer
+    had to apply); default: warnings.
 
     The file appears only when complete: it is written to a temporary name and
     renamed into place, so an interrupted render leaves any earlier file intact.
@@ -84,7 +88,7 @@ def render(preset: PresetLike, output: str | Path | None = None, *, device: str 
     path = Path(output) if output is not None else default_output_path(preset)
     kind = writer_for(path)
     canvas = preset.canvas
-    fps = preset.timeline.fps
+    fps = preset.timeline.fps if fps is None else fps
     still = kind == "png"
     metadata = metadata_for(preset, time if still else None)
     # Validate the destination (even sizes, GIF fps, ...) before any compute.
@@ -107,10 +111,13 @@ def render(preset: PresetLike, output: str | Path | None = None, *, device: str 
             if progress is not None:
                 progress(1)
         else:
-            batches = (iter_frames_16bit if sixteen else iter_frames)(scene, batch_size=batch_size, progress=progress)
+            batches = (iter_frames_16bit if sixteen else iter_frames)(scene, indices, batch_size=batch_size,
+                                                                      progress=progress)
             for batch in batches:
                 check.observe(batch)
                 writer.write(batch)
+                if observe is not None:
+                    observe(batch)
     for note in [*check.warnings(preset), *getattr(writer, "notes", [])]:
         notify(note)
     if sidecar:
@@ -119,17 +126,18 @@ def render(preset: PresetLike, output: str | Path | None = None, *, device: str 
 
 
 def render_frames(preset: PresetLike, *, device: str | torch.device = "auto",
-                  batch_size: int | None = None) -> Iterator[np.ndarray]:
-    """Yield the clip's frames one at a time as (H, W, 3) uint8 arrays, without holding the clip."""
+                  batch_size: int | None = None, indices: Sequence[int] | None = None) -> Iterator[np.ndarray]:
+    """Yield the clip's frames (or those at `indices`) one at a time as (H, W, 3) uint8 arrays,
+    without holding the clip."""
     scene = build_scene(_as_preset(preset), device)
-    for batch in iter_frames(scene, batch_size=batch_size):
+    for batch in iter_frames(scene, indices, batch_size=batch_size):
         yield from batch
 
 
 def render_array(preset: PresetLike, *, device: str | torch.device = "auto",
-                 batch_size: int | None = None) -> np.ndarray:
-    """The whole clip as one (N, H, W, 3) uint8 array (mind the memory for long clips)."""
-    return np.stack(list(render_frames(preset, device=device, batch_size=batch_size)))
+                 batch_size: int | None = None, indices: Sequence[int] | None = None) -> np.ndarray:
+    """The whole clip (or the frames at `indices`) as one (N, H, W, 3) uint8 array (mind the memory)."""
+    return np.stack(list(render_frames(preset, device=device, batch_size=batch_size, indices=indices)))
 
 
 def render_still(preset: PresetLike, time: float = 0.0, *, device: str | torch.device = "auto",

@@ -35,7 +35,7 @@ EXAMPLES = {
 # Subcommands that live in modules of their own. Each module has
 # `register(add_command)`, where add_command(name, help) returns an ArgumentParser;
 # the module adds its flags and sets `run=` (a function of the parsed args -> exit status).
-COMMAND_MODULES: list[str] = ["cppn_motion.cmd_join"]
+COMMAND_MODULES: list[str] = ["cppn_motion.cmd_join", "cppn_motion.cmd_grow"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     render = command("render", "Render a preset to a looping MP4, a GIF or a PNG still (chosen by -o's extension).")
     add_preset_options(render, output_help="output file (.mp4, .gif or .png); default outputs/<preset name>.mp4")
+    from .cli_clip import add_clip_options
+
+    add_clip_options(render)  # --preview, --frames-range, --report
     render.add_argument("--frames", type=_positive_int, help="number of frames (overrides timeline.frames)")
     render.add_argument("--fps", type=_positive_float, help="frames per second (overrides timeline.fps)")
     render.add_argument("--batch-size", type=_positive_int, metavar="N",
@@ -237,14 +240,24 @@ def _cmd_render(args: argparse.Namespace) -> int:
     preset, path, time = prepare(args, extra, default_output_path)
     kind = writer_for(path)
     if wants_segments(args):  # --shard, --resume, --segments or torchrun
+        clip_flags = [flag for flag, on in (("--preview", args.preview), ("--frames-range", args.frames_range),
+                                            ("--report", args.report)) if on]
+        if clip_flags:
+            raise UserError(f"{', '.join(clip_flags)}: not available with --shard, --resume, --segments or "
+                            "torchrun (segments always cover the whole clip)")
         return run_segmented(args, preset, path)
     device = resolve_device(args.device)
-    total = 1 if kind == "png" else preset.timeline.frames
+    from .cli_clip import plan_clip
+
+    plan = plan_clip(args, preset, kind)  # which frames, at what size and rate; the motion meter
+    preset = plan.preset
+    total = 1 if kind == "png" else len(plan.indices)
     started = clock.perf_counter()
     with ProgressBar(total, args.quiet, preset.name) as bar:
         render(preset, path, device=device, batch_size=args.batch_size, progress=bar.update, time=time,
-               notify=note)
+               notify=note, indices=plan.indices_for(kind), fps=plan.fps, observe=plan.observe)
     report_written(args, path, total, started, preset, device)
+    plan.print_report()
     return 0
 
 

@@ -101,7 +101,11 @@ def to_rgb(raw: Tensor, colour: Colour, calibration: Calibration) -> Tensor:
         rgb = hsv_to_rgb(torch.stack([hue, sat, value], dim=-1))
     else:  # palette
         stops = torch.tensor([_hex_to_rgb(c) for c in colour.palette], device=raw.device, dtype=raw.dtype)
-        rgb = _palette_lookup(squashed[..., 0], stops)
+        position = squashed[..., 0]
+        if colour.palette_shift:
+            # Reflect at the ends (a triangle wave of period 2) so shifting is continuous and loops.
+            position = 1 - (1 - torch.remainder(position + colour.palette_shift, 2.0)).abs()
+        rgb = _palette_lookup(position, stops)
         rgb = _adjust_saturation(rgb, colour.saturation)
     return rgb.clamp(0, 1)
 

@@ -6,12 +6,13 @@ line naming the key path, what is allowed and what was given.
 """
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import ConfigError
 from .registry import did_you_mean
+from pydantic import SerializerFunctionWrapHandler, model_serializer, model_validator  # isort: skip
 
 
 class _Section(BaseModel):
@@ -140,6 +141,11 @@ class Colour(_Section):
     contrast: float = Field(1.6, gt=0, le=100, description="Gain before the output squashing (higher: bolder).")
     saturation: float = Field(1.0, ge=0, le=10, description="Colour saturation multiplier (hsv and rgb).")
     hue_shift: float = Field(0.0, ge=-1e3, le=1e3, description="Hue rotation in turns.")
+    palette_shift: float = Field(
+        0.0, ge=-1e3, le=1e3,
+        description="Moves every pixel along the palette (mode 'palette'), reflecting at its ends: 1 turns dark "
+        "into light, 2 comes back (keyframe it for colour cycling).",
+    )
 
     @field_validator("palette")
     @classmethod
@@ -154,16 +160,66 @@ class Colour(_Section):
 INTERPOLATIONS = ("linear", "slerp", "spline")
 
 
+LATENT_PATHS = ("static", "circle", "ellipse", "lissajous", "noise", "keyframes")
+
+
 class LatentMotion(_Section):
-    path: Literal["static", "circle", "keyframes"] = Field(
+    path: Literal["static", "circle", "ellipse", "lissajous", "noise", "keyframes"] = Field(
         "circle",
-        description="static: one latent for the clip; circle: a closed loop in a random plane of latent space; "
-        "keyframes: seeded latents visited in turn.",
+        description="static: one latent for the clip; circle / ellipse: a closed loop in a random plane of latent "
+        "space; lissajous: a Lissajous figure over random axes; noise: smooth periodic noise (sums of sinusoids "
+        "with whole frequencies); keyframes: seeded latents visited in turn.",
     )
-    radius: float = Field(1.0, ge=0, le=1e4, description="Circle radius, in units of latent.scale.")
+    radius: float = Field(1.0, ge=0, le=1e4, description="Size of the path (circle radius, ellipse semi-major axis, "
+                          "lissajous amplitude, noise RMS length), in units of latent.scale.")
+    ellipse_ratio: float = Field(0.5, gt=0, le=1, description="Ellipse semi-minor / semi-major axis (path 'ellipse').")
+    lissajous: list[int] = Field(
+        default_factory=lambda: [1, 2], min_length=1, max_length=16,
+        description="Whole frequencies of the Lissajous axes (path 'lissajous'): [1, 2] is a figure eight.",
+    )
+    harmonics: int = Field(3, ge=1, le=64, description="Highest frequency of the periodic noise (path 'noise'): "
+                           "more is busier.")
     keyframes: int = Field(4, ge=2, le=1000, description="Number of seeded latent keyframes.")
     interpolation: Literal["linear", "slerp", "spline"] = Field("slerp", description="How to move between keyframes.")
     easing: str = Field("linear", description="Easing applied within each keyframe segment.")
+    constant_speed: bool = Field(
+        False,
+        description="Re-time the path so the latent moves equal distances every frame (arc-length "
+        "parametrisation): no surging and stalling between keyframes. Keys are still visited in order, but no "
+        "longer at their own times.",
+    )
+
+    @field_validator("easing")
+    @classmethod
+    def _known_easing(cls, value: str) -> str:
+        from .easing import EASINGS
+
+        EASINGS.get(value)
+        return value
+
+    @field_validator("lissajous")
+    @classmethod
+    def _whole_frequencies(cls, value: list[int]) -> list[int]:
+        if any(f < 1 for f in value):
+            raise ValueError(f"frequencies are whole numbers >= 1 (so the path loops); got {value}")
+        return value
+
+
+class WeightMotion(_Section):
+    mode: Literal["none", "keyframes", "perturb", "noise"] = Field(
+        "none",
+        description="none: fixed weights; keyframes: morph through seeded weight sets and back to the first; "
+        "perturb: a circle in weight space, W0 + amplitude*(cos(2 pi t) A + sin(2 pi t) B); "
+        "noise: W0 + amplitude * smooth periodic noise (seeded weight sets on whole-frequency sinusoids).",
+    )
+    keyframes: int = Field(3, ge=2, le=100, description="Number of seeded weight sets for mode 'keyframes'.")
+    interpolation: Literal["linear", "slerp", "spline"] = Field("slerp", description="How to morph between weight sets.")
+    easing: str = Field("linear", description="Easing applied within each weight-keyframe segment.")
+    amplitude: float = Field(0.3, ge=0, le=100, description="Perturbation size relative to the weights' own scale.")
+    harmonics: int = Field(3, ge=1, le=16, description="Highest frequency of the weight noise (mode 'noise').")
+    constant_speed: bool = Field(
+        False, description="Re-time the weight keyframes so the weights change by equal steps every frame.",
+    )
 
     @field_validator("easing")
     @classmethod
@@ -174,16 +230,76 @@ class LatentMotion(_Section):
         return value
 
 
-class WeightMotion(_Section):
-    mode: Literal["none", "keyframes", "perturb"] = Field(
-        "none",
-        description="none: fixed weights; keyframes: morph through seeded weight sets and back to the first; "
-        "perturb: W0 + amplitude*(cos(2 pi t) A + sin(2 pi t) B).",
+class CameraMotion(_Section):
+    path: Literal["swing", "sweep"] = Field(
+        "swing",
+        description="swing: from the preset's view to the full move and smoothly back within the loop (always "
+        "closes); sweep: from the view to the full move at constant speed (zoom exponential), for open clips, "
+        "ping-pong, or whole-turn rotations in a loop.",
     )
-    keyframes: int = Field(3, ge=2, le=100, description="Number of seeded weight sets for mode 'keyframes'.")
-    interpolation: Literal["linear", "slerp", "spline"] = Field("slerp", description="How to morph between weight sets.")
-    easing: str = Field("linear", description="Easing applied within each weight-keyframe segment.")
-    amplitude: float = Field(0.3, ge=0, le=100, description="Perturbation size relative to the weights' own scale.")
+    zoom: float = Field(1.0, gt=0, le=1e6, description="Zoom factor at the full move (2: twice as close; 0.5: out).")
+    pan: list[float] = Field(
+        default_factory=lambda: [0.0, 0.0], min_length=2, max_length=2,
+        description="View offset [x, y] at the full move, in field units.",
+    )
+    rotation: float = Field(0.0, ge=-1e3, le=1e3, description="Rotation at the full move, in turns (positive: "
+                            "the picture turns anticlockwise).")
+    center: list[float] = Field(
+        default_factory=lambda: [0.0, 0.0], min_length=2, max_length=2,
+        description="Field point [x, y] that zoom and rotation keep fixed on screen.",
+    )
+
+    @property
+    def moves(self) -> bool:
+        from .camera import camera_moves
+
+        return camera_moves(self.zoom, self.pan, self.rotation)
+
+
+class _Sparse(_Section):
+    """A keyframe part: only the values it sets are written out (None means 'not keyframed here')."""
+
+    @model_serializer(mode="wrap")
+    def _drop_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return {key: value for key, value in handler(self).items() if value is not None}
+
+
+class SeededSet(_Section):
+    seed: int = Field(..., ge=0, le=2**31, description="Which seeded draw: 0 is the preset's own (weights), "
+                      "any other number a fresh one from the preset seed.")
+
+
+class CameraKey(_Sparse):
+    zoom: float | None = Field(None, gt=0, le=1e6, description="Zoom factor (1: the preset's view); "
+                               "interpolated exponentially.")
+    pan: list[float] | None = Field(None, min_length=2, max_length=2, description="View offset [x, y] in field units.")
+    rotation: float | None = Field(None, ge=-1e3, le=1e3, description="Rotation in turns.")
+
+
+class ColourKey(_Sparse):
+    hue_shift: float | None = Field(None, ge=-1e3, le=1e3, description="Hue rotation in turns.")
+    contrast: float | None = Field(None, gt=0, le=100, description="Gain before the output squashing.")
+    saturation: float | None = Field(None, ge=0, le=10, description="Colour saturation multiplier.")
+    palette_shift: float | None = Field(None, ge=-1e3, le=1e3, description="Position shift along the palette.")
+
+
+class InputsKey(_Sparse):
+    feature_scale: float | None = Field(None, gt=0, le=1e4, description="Multiplier on every coordinate feature.")
+    time_scale: float | None = Field(None, ge=0, le=1e4, description="Radius of the time circle.")
+
+
+class Keyframe(_Sparse):
+    time: int | float | str = Field(
+        ..., description="When: a frame number (30), a fraction of the clip (0.25, a number with a point) or "
+        "seconds ('2.5s'); also '30f'.",
+    )
+    easing: str = Field("linear", description="Easing from this keyframe towards the next one.")
+    latent: list[float] | SeededSet | None = Field(
+        None, description="The latent vector: latent.dim numbers, or {seed: N} for a seeded one.")
+    weights: SeededSet | None = Field(None, description="A whole weight set: {seed: N} (0: the preset's own).")
+    camera: CameraKey | None = Field(None, description="Camera zoom, pan and rotation.")
+    colour: ColourKey | None = Field(None, description="Colour parameters.")
+    inputs: InputsKey | None = Field(None, description="Input scales.")
 
     @field_validator("easing")
     @classmethod
@@ -202,8 +318,23 @@ class Timeline(_Section):
         description="true: frame i shows phase i/frames, so the last frame leads seamlessly into the first; "
         "false: phases run from 0 to 1 inclusive and keyframe paths do not return.",
     )
+    pingpong: bool = Field(
+        False,
+        description="Play the motion forward then backward (end frames not repeated): the paths run open, from "
+        "their start to their end and back, and the clip still loops.",
+    )
     latent: LatentMotion = Field(default_factory=LatentMotion)
     weights: WeightMotion = Field(default_factory=WeightMotion)
+    camera: CameraMotion = Field(default_factory=CameraMotion)
+    keyframes: list[Keyframe] = Field(
+        default_factory=list,
+        description="Keyframes for any animatable value (latent, weights, camera, colour, inputs); each value "
+        "moves through the keyframes that set it and overrides the path or mode above.",
+    )
+    keyframe_interpolation: Literal["linear", "spline"] = Field(
+        "linear", description="Between camera, colour and input keyframes: linear, or a C1 spline through them "
+        "(latents and weights use latent.interpolation and weights.interpolation).",
+    )
 
 
 QUALITY_LEVELS = ("custom", "draft", "standard", "high", "archival")
@@ -275,6 +406,27 @@ class Preset(_Section):
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
 
+    @model_validator(mode="after")
+    def _motion_checks(self) -> "Preset":
+        """Checks across sections: camera loops close, keyframes are in order and fit, paths fit latent.dim."""
+        camera, timeline = self.timeline.camera, self.timeline
+        if (camera.path == "sweep" and timeline.loop and not timeline.pingpong
+                and (camera.zoom != 1.0 or any(camera.pan) or camera.rotation % 1.0 != 0.0)):
+            raise ValueError(
+                "timeline.camera: a 'sweep' in a loop would jump back at the seam (only whole-turn rotations "
+                "close); use camera.path 'swing', timeline.pingpong: true or timeline.loop: false"
+            )
+        if timeline.keyframes:
+            from .keyframes import check_keyframes
+
+            check_keyframes(self)
+        path = timeline.latent.path
+        need = {"circle": 2, "ellipse": 2, "lissajous": len(timeline.latent.lissajous)}.get(path, 0)
+        if self.latent.dim and self.latent.dim < need:
+            raise ValueError(f"timeline.latent.path: '{path}' needs latent.dim >= {need}; got latent.dim "
+                             f"{self.latent.dim}")
+        return self
+
 
 def validate_preset(data: Any, source: str = "preset") -> Preset:
     """Validate plain data (from YAML) into a Preset, or raise ConfigError with one clear line."""
@@ -317,15 +469,23 @@ def format_validation_error(exc: ValidationError, source: str) -> str:
     return f"{source}: {message}{more}"
 
 
+def _dotted(loc: Any) -> str:
+    """('timeline', 'keyframes', 2, 'time') -> 'timeline.keyframes[2].time'."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
 def _describe(error: dict[str, Any]) -> str:
     loc = [str(part) for part in error["loc"]]
-    path = ".".join(loc) or "(top level)"
+    path = _dotted(error["loc"]) or "(top level)"
     kind = error["type"]
     given = error.get("input")
     if kind == "extra_forbidden":
         parent, name = loc[:-1], loc[-1]
         allowed = _allowed_keys(parent)
-        where = f" in '{'.'.join(parent)}'" if parent else ""
+        where = f" in '{_dotted(error['loc'][:-1])}'" if parent else ""
         return f"unknown key '{path}'{did_you_mean(name, allowed)}; allowed keys{where}: {', '.join(allowed)}"
     message = str(error["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
@@ -341,12 +501,26 @@ def _describe(error: dict[str, Any]) -> str:
 def _allowed_keys(loc: list[str]) -> list[str]:
     model: type[BaseModel] = Preset
     for part in loc:
+        if part.isdigit():  # an index into a list of sections (timeline.keyframes.2)
+            continue
         field = model.model_fields.get(part)
-        annotation = getattr(field, "annotation", None)
-        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+        inner = _section_type(getattr(field, "annotation", None))
+        if inner is None:
             return []
-        model = annotation
+        model = inner
     return list(model.model_fields)
+
+
+def _section_type(annotation: Any) -> type[BaseModel] | None:
+    """The section model inside an annotation such as Model, Model | None or list[Model]."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if get_origin(annotation) in (list, Union) or type(annotation).__name__ == "UnionType":
+        for arg in get_args(annotation):
+            found = _section_type(arg)
+            if found is not None:
+                return found
+    return None
 
 
 def _show(value: Any) -> str:

@@ -2,7 +2,7 @@
 which keeps smooth gradients exact for grading in an editor. Pure torch -> host arrays."""
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 import torch
@@ -18,13 +18,13 @@ def to_uint16(rgb: torch.Tensor) -> np.ndarray:
     return codes.cpu().numpy().astype(np.uint16)
 
 
-def iter_frames_16bit(scene, batch_size: int | None = None,
+def iter_frames_16bit(scene, indices: Sequence[int] | None = None, batch_size: int | None = None,
                       progress: Callable[[int], None] | None = None) -> Iterator[np.ndarray]:
-    """uint16 batches (B, H, W, 3) of the whole clip, streamed."""
-    total = scene.preset.timeline.frames
+    """uint16 batches (B, H, W, 3) of the clip (or the frames at `indices`), streamed."""
+    order = list(range(scene.preset.timeline.frames)) if indices is None else list(indices)
     step = batch_size or DEFAULT_BATCH
-    for start in range(0, total, step):
-        indices = list(range(start, min(total, start + step)))
-        yield to_uint16(scene.render_rgb(scene.timeline.phases(indices)))
+    for start in range(0, len(order), step):
+        chunk = order[start:start + step]
+        yield to_uint16(scene.render_rgb(scene.timeline.phases(chunk)))
         if progress is not None:
-            progress(len(indices))
+            progress(len(chunk))

@@ -309,6 +309,51 @@ def constant_speed(
     return torch.where(cumulative[-1] > 0, phases, uniform)
 
 
+def arc_length_table(
+    samples_fn: Callable[[torch.Tensor], torch.Tensor], samples: int = 1024, *, dtype: torch.dtype = torch.float64,
+    chunk: int = 128,
+) -> torch.Tensor:
+    """Cumulative arc length (samples + 1,) of a path sampled at phases 0, 1/samples, ..., 1.
+
+    The table for `arc_length_phase`: computed once per clip, so re-timing a batch of frames
+    costs a search, not a re-evaluation of the path. For a closed path phase 1 is phase 0
+    again, so the last entry is the whole loop's length. The path is evaluated `chunk` phases
+    at a time, so a path through whole weight sets never holds all samples at once.
+    """
+    if samples < 1 or chunk < 1:
+        raise ValueError(f"samples and chunk must be >= 1, got samples={samples}, chunk={chunk}")
+    dense = torch.arange(samples + 1, dtype=dtype) / samples
+    steps: list[torch.Tensor] = []
+    previous: torch.Tensor | None = None
+    for part in dense.split(chunk):
+        points = samples_fn(part).reshape(part.shape[0], -1).to(dtype=dtype, device=dense.device)
+        if previous is not None:
+            points = torch.cat([previous, points])
+        steps.append(torch.linalg.vector_norm(points[1:] - points[:-1], dim=1))
+        previous = points[-1:]
+    return torch.cat([dense.new_zeros(1), torch.cumsum(torch.cat(steps), 0)])
+
+
+def arc_length_phase(table: torch.Tensor, phase: torch.Tensor, closed: bool = True) -> torch.Tensor:
+    """Re-time phases (N,) so equal phase steps are equal steps of arc length along the path.
+
+    table: from arc_length_table. The returned phase is where the path has covered the fraction
+    `phase` of its length; a closed path wraps phase modulo 1 (1 -> 0 exactly), an open one clamps
+    to [0, 1]. Piecewise linear between table samples; a path that never moves keeps its phases.
+    """
+    samples = table.shape[0] - 1
+    total = table[-1]
+    phase = torch.as_tensor(phase, dtype=table.dtype)
+    local = _wrap_unit(phase) if closed else phase.clamp(0, 1)
+    if not bool(total > 0):
+        return local
+    target = local * total
+    index = (torch.searchsorted(table, target, right=True) - 1).clamp(0, samples - 1)
+    steps = table[index + 1] - table[index]
+    within = (target - table[index]) / steps.clamp_min(torch.finfo(table.dtype).tiny)
+    return (index + within.clamp(0, 1)) / samples
+
+
 def pingpong_order(n_frames: int) -> list[int]:
     """Frame indices forward then backward without repeating the end frames: 4 -> [0, 1, 2, 3, 2, 1]."""
     if n_frames < 0:

@@ -16,6 +16,7 @@ from .encoders import WRITERS, EncoderOptions, FrameWriter, open_writer, writer_
 from .encoders.base import check_fps, check_size
 from .encoders.frames_npz import NpzFramesWriter, read_npz_frames, read_npz_metadata
 from .errors import UserError
+from .provenance import PRESET_KEY, parse_ffmetadata, write_sidecar
 from .segments import GIF_SEGMENT_SUFFIX, Segment
 
 # The metadata key that marks a file as a segment and records which one it is.
@@ -86,7 +87,7 @@ def read_metadata(path: Path) -> dict[str, str]:
         except (OSError, ValueError, KeyError) as err:
             raise UserError(f"segment '{path}': not a readable segment file ({err})") from None
     result = _ffmpeg(["-i", str(path), "-f", "ffmetadata", "-"], f"reading metadata of '{path}'")
-    return _parse_ffmetadata(result.stdout.decode("utf-8", errors="replace"))
+    return parse_ffmetadata(result.stdout.decode("utf-8", errors="replace"))
 
 
 def read_record(path: Path) -> SegmentRecord:
@@ -186,6 +187,10 @@ def join_segments(segments: Iterable[Path], output: Path, *, check_counts: bool 
     if found != total:
         output.unlink(missing_ok=True)
         raise RuntimeError(f"join: '{output}' came out with {found} frames instead of {total}; removed it")
+    # The same sidecar a plain render writes, from what the segments recorded.
+    recorded = {key: value for key, value in read_metadata(ordered[0][0]).items() if key != SEGMENT_TAG}
+    if PRESET_KEY in recorded:
+        write_sidecar(output, recorded)
     return output
 
 
@@ -248,23 +253,3 @@ def _ffmpeg(arguments: list[str], doing: str) -> subprocess.CompletedProcess:
     return result
 
 
-def _parse_ffmetadata(text: str) -> dict[str, str]:
-    """ffmpeg's ffmetadata format: ';FFMETADATA1', then key=value lines; '=', ';', '#', '\\'
-    and newline are escaped with a backslash. Only the global section is read."""
-    tags: dict[str, str] = {}
-    lines, current, chars = [], [], iter(text)
-    for char in chars:
-        if char == "\\":
-            current.append(next(chars, ""))
-        elif char == "\n":
-            lines.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    for line in lines[1:]:
-        if line.startswith("["):  # a [STREAM] or [CHAPTER] section: global tags are over
-            break
-        key, sep, value = line.partition("=")
-        if sep:
-            tags[key] = value
-    return tags

@@ -9,9 +9,10 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from .camera import apply_camera
 from .colour import Calibration, output_channels, quantize, to_rgb
 from .config import Preset
-from .coords import coordinate_features, feature_count, make_grid
+from .coords import Grid, coordinate_features, feature_count, make_grid
 from .device import frames_per_batch, resolve_device
 from .dither import dither_quantize
 from .nets import FieldNet, NetSpec, build_net
@@ -54,6 +55,7 @@ class Scene:
     timeline: Timeline
     coords: Tensor            # (H*W, F) on device; (k*H * k*W, F) with canvas.supersample k
     calibration: Calibration
+    grid: Grid | None = None  # the field the coords were made from; the camera moves it per frame
     dither: bool = False      # TPDF dither before 8-bit quantisation (dither.py)
 
     @property
@@ -66,19 +68,41 @@ class Scene:
         factor = self.preset.canvas.supersample
         return self.preset.canvas.width * factor, self.preset.canvas.height * factor
 
+    def coords_at(self, phase: Tensor, coords: Tensor, grid: Grid | None) -> Tensor:
+        """The shared (P, F) coords when the camera is still, else per-frame (B, P, F) coords."""
+        camera = self.timeline.camera_at(phase)
+        scales = self.timeline.feature_scales(phase)
+        if scales is not None:
+            scales = (scales / self.preset.inputs.feature_scale).to(coords.device, torch.float32)[:, None, None]
+        if camera is None or grid is None:
+            return coords if scales is None else coords * scales
+        inputs = self.preset.inputs
+        moved = coordinate_features(apply_camera(grid, camera), inputs.features, inputs.feature_scale)
+        return (moved if scales is None else moved * scales).contiguous()
+
     @torch.no_grad()
-    def raw_at(self, phase: Tensor, coords: Tensor | None = None, shape: tuple[int, int] | None = None) -> Tensor:
-        """Raw net outputs (B, P, C) at these phases."""
+    def raw_at(self, phase: Tensor, coords: Tensor | None = None, shape: tuple[int, int] | None = None, *,
+               grid: Grid | None = None, depth: int | None = None) -> Tensor:
+        """Raw net outputs (B, P, C) at these phases; `depth` truncates the net (depth growth)."""
         inputs = self.timeline.inputs_at(phase)
-        coords = self.coords if coords is None else coords
+        if coords is None:
+            coords, grid = self.coords, self.grid
+        coords = self.coords_at(phase, coords, grid)
         shape = (self.render_size[1], self.render_size[0]) if shape is None else shape
-        return self.net(coords, inputs.frame_features, inputs.weights, shape)
+        # Only pass depth when asked, so architectures without it still render full clips.
+        extra = {} if depth is None else {"depth": depth}
+        return self.net(coords, inputs.frame_features, inputs.weights, shape, **extra)
 
     @torch.no_grad()
     def render_rgb(self, phase: Tensor) -> Tensor:
         """Float frames (B, H, W, 3) in [0, 1] on the device, averaged over supersamples."""
         width, height = self.render_size
-        rgb = to_rgb(self.raw_at(phase), self.preset.colour, self.calibration)
+        raw = self.raw_at(phase)
+        colours = self.timeline.colours_at(phase)
+        if colours is None:
+            rgb = to_rgb(raw, self.preset.colour, self.calibration)
+        else:  # keyframed colour: each frame has its own parameters
+            rgb = torch.stack([to_rgb(raw[i], colour, self.calibration) for i, colour in enumerate(colours)])
         return downsample_linear(rgb.view(phase.shape[0], height, width, 3), self.preset.canvas.supersample)
 
     @torch.no_grad()
@@ -102,7 +126,7 @@ def build_scene(preset: Preset, device: str | torch.device = "auto") -> Scene:
     grid = make_grid(canvas.width * factor, canvas.height * factor, canvas.scale, tuple(canvas.center), device=device)
     coords = coordinate_features(grid, preset.inputs.features, preset.inputs.feature_scale).contiguous()
     scene = Scene(preset, device, net, timeline, coords,
-                  Calibration.identity(net.spec.out_channels, device))
+                  Calibration.identity(net.spec.out_channels, device), grid)
     if preset.colour.normalize:
         scene.calibration = measure_calibration(scene)
     return scene
@@ -124,7 +148,7 @@ def measure_calibration(scene: Scene) -> Calibration:
     coords = coordinate_features(grid, preset.inputs.features, preset.inputs.feature_scale)
     # Phases spread evenly over the loop, independent of the clip's frame count.
     phase = torch.arange(PROXY_FRAMES, dtype=torch.float64) / PROXY_FRAMES
-    raw = scene.raw_at(phase, coords, (proxy_h, proxy_w))
+    raw = scene.raw_at(phase, coords, (proxy_h, proxy_w), grid=grid)
     return Calibration.measure(raw)
 
 

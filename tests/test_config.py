@@ -30,7 +30,7 @@ def test_defaults_validate_and_name_the_required_keys():
     ({"net": {"init": {"scheme": "kaiming"}}}, r"net.init.scheme: unknown init scheme 'kaiming'"),
     ({"inputs": {"features": ["x", "z"]}}, r"inputs.features: unknown input feature 'z'"),
     ({"timeline": {"fps": 0}}, r"timeline.fps: input should be greater than 0; got 0"),
-    ({"timeline": {"latent": {"path": "spiral"}}}, r"timeline.latent.path: input should be 'static', 'circle' or 'keyframes'; got 'spiral'"),
+    ({"timeline": {"latent": {"path": "spiral"}}}, r"timeline.latent.path: input should be 'static', 'circle', 'ellipse', 'lissajous', 'noise' or 'keyframes'; got 'spiral'"),
     ({"timeline": {"latent": {"easing": "smooth"}}}, r"unknown easing 'smooth' \(did you mean"),
     ({"colour": {"palette": ["#fff", "#000000"]}}, r"colour.palette: palette colours are '#rrggbb' strings; got '#fff'"),
     ({"seed": -1}, r"seed: input should be greater than or equal to 0; got -1"),

@@ -222,4 +222,5 @@ def test_resume_cli_and_gif(tmp_path, capsys):
     assert main(["render", "-o", str(tmp_path / "single.gif"), *TINY_FLAGS]) == 0
     # GIF segments keep exact frames, so a resumable GIF is the very same file.
     assert out.read_bytes() == (tmp_path / "single.gif").read_bytes()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.gif", "single.gif"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.gif", "clip.gif.yaml", "single.gif", "single.gif.yaml"]
+    assert (tmp_path / "clip.gif.yaml").read_text() == (tmp_path / "single.gif.yaml").read_text()

@@ -14,11 +14,13 @@ from cppn_motion.distributed import broadcast_clip_state, detect, gather_to_rank
 from cppn_motion.render import build_scene
 from tiny import tiny_preset
 
-status = main(["render", "-o", sys.argv[1], "--size", "32x18", "--set", "timeline.frames=6", "--set", "net.depth=2",
-               "--set", "net.width=8", "--device", "cpu", "--segments", "4", "--quiet"])
 env = detect()
 assert env is not None and env.world_size == 2
+# One process group for the whole script (the CLI joins the one already open): tearing a
+# gloo group down and setting up another on torchrun's store in one process is racy.
 with process_group(env):
+    status = main(["render", "-o", sys.argv[1], "--size", "32x18", "--set", "timeline.frames=6", "--set",
+                   "net.depth=2", "--set", "net.width=8", "--device", "cpu", "--segments", "4", "--quiet"])
     mine = shard_items(list("abcde"))
     gathered = gather_to_rank0([f"{item}{env.rank}" for item in mine])
     scene = build_scene(tiny_preset(net={"depth": 2, "width": 8}), "cpu")

@@ -43,9 +43,12 @@ class FieldNet(nn.Module):
         raise NotImplementedError
 
     def forward(self, coords: Tensor, frame_inputs: Tensor, weights: list[Tensor],
-                shape: tuple[int, int]) -> Tensor:
+                shape: tuple[int, int], depth: int | None = None) -> Tensor:
         """coords (P, F) or (B, P, F), frame_inputs (B, K), weights as above, shape (H, W)
-        with P = H*W. Returns raw outputs (B, P, out_channels), float32."""
+        with P = H*W. Returns raw outputs (B, P, out_channels), float32.
+
+        depth: evaluate only the first `depth` hidden layers, then the output head (depth
+        growth); None is the whole net."""
         raise NotImplementedError
 
     @property

@@ -53,7 +53,10 @@ class MLP(FieldNet):
         return weights
 
     def forward(self, coords: Tensor, frame_inputs: Tensor, weights: list[Tensor],
-                shape: tuple[int, int]) -> Tensor:
+                shape: tuple[int, int], depth: int | None = None) -> Tensor:
+        layers = self.spec.depth if depth is None else depth
+        if not 1 <= layers <= self.spec.depth:
+            raise ValueError(f"depth must be 1..{self.spec.depth}; got {depth}")
         batch = frame_inputs.shape[0]
         pixels = coords.shape[-2]
         n_coord = self.spec.coord_features
@@ -70,7 +73,7 @@ class MLP(FieldNet):
                 chunk = chunk.unsqueeze(0)
             h = torch.matmul(chunk, coord_w) + frame_bias.unsqueeze(1)
             h = self.activations[0](h)
-            for layer in range(1, self.spec.depth):
+            for layer in range(1, layers):
                 h = self.activations[layer](_linear(h, weights[2 * layer], weights[2 * layer + 1]))
             out[:, start:start + step] = _linear(h, weights[-2], weights[-1])
         return out
