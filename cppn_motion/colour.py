@@ -50,7 +50,11 @@ class Calibration:
         mean = flat.mean(dim=0)
         # The floor keeps a flat channel flat instead of blowing noise up to full range.
         std = flat.std(dim=0).clamp_min(1e-4)
-        low, high = flat.min(dim=0).values, flat.max(dim=0).values
+        # Min-max as the seed, but of the 0.2-99.8 percentiles: a handful of outlier pixels in
+        # one proxy frame would otherwise wash out the colours of the whole clip.
+        sample = flat[:: max(1, flat.shape[0] // 1_000_000)]
+        bounds = torch.quantile(sample, torch.tensor([0.002, 0.998], dtype=sample.dtype), dim=0)
+        low, high = bounds[0], bounds[1]
         high = torch.maximum(high, low + 1e-4)  # a flat channel maps to one colour, not NaN
         return Calibration(mean.to(torch.float32), std.to(torch.float32), low.to(torch.float32),
                            high.to(torch.float32))
