@@ -80,7 +80,7 @@ def expand(variations: list[Variation]) -> list[Cell]:
     for reversed_index in itertools.product(*ranges):
         index = tuple(reversed(reversed_index))
         overrides = {k: value for v, i in zip(variations, index) for k, value in v.overrides(i).items()}
-        label = " ".join(v.label(i) for v, i in zip(variations, index))
+        label = ", ".join(v.label(i) for v, i in zip(variations, index))
         cells.append(Cell(overrides, label, index))
     return cells
 

@@ -19,7 +19,7 @@ def test_vary_parses_values_and_coupled_keys():
     coupled = parse_vary("net.depth+net.width=1+100,10+10")
     cells = expand([coupled, parse_vary("net.activation=relu,sigmoid")])
     assert cells[1].overrides == {"net.depth": 10, "net.width": 10, "net.activation": "relu"}
-    assert cells[1].label == "depth+width=10+10 activation=relu"
+    assert cells[1].label == "depth+width=10+10, activation=relu"
     with pytest.raises(UserError, match=r"--vary 'net.depth': expected KEY=V1,V2"):
         parse_vary("net.depth")
     with pytest.raises(UserError, match=r"each value needs 2 parts"):
