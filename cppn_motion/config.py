@@ -153,6 +153,13 @@ class Net(_Section):
     )
     norm: SpatialNorm = Field(default_factory=SpatialNorm)
 
+    @model_validator(mode="after")
+    def _layers_need_a_conv_arch(self) -> "Net":
+        if self.layers and self.arch == "mlp":
+            raise ValueError("layers need a conv architecture in net.arch "
+                             "(conv, nin, vgg, inception, residual); got 'mlp'")
+        return self
+
     @field_validator("kernel")
     @classmethod
     def _odd_kernel(cls, value: int) -> int:

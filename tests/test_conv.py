@@ -144,3 +144,8 @@ def test_relu_activation_codes_count_linear_regions():
     codes = scene.net.activation_codes(scene.coords, inputs.frame_features, inputs.weights, (18, 32))
     assert codes.shape == (1, 18, 32, 3 * 8) and codes.dtype == torch.bool
     assert count_linear_regions(codes[0].numpy()) > 1
+
+
+def test_layer_list_on_the_mlp_is_an_error():
+    with pytest.raises(ConfigError, match=r"net: layers need a conv architecture in net.arch .*got .mlp."):
+        tiny_preset(net={"layers": [{"type": "conv"}]})
