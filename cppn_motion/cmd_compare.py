@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
 
     from .api import default_output_path
     from .cli import ProgressBar, parse_time, report_written
-    from .contact_sheet import compose, sheet_size
+    from .contact_sheet import compose, label_lines, sheet_size
     from .device import resolve_device
     from .encoders import open_writer, writer_for
     from .render import build_scene
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     path = Path(args.output) if args.output else default_output_path(base, "png").with_name(f"{base.name}_compare.png")
     kind = writer_for(path)
     canvas, timeline = base.canvas, base.timeline
-    size = sheet_size(rows, cols, (canvas.width, canvas.height), any(labels))
+    size = sheet_size(rows, cols, (canvas.width, canvas.height), any(labels), label_lines(labels, canvas.width))
     device = resolve_device(args.device)
     frames = 1 if kind == "png" else timeline.frames
     started = clock.perf_counter()

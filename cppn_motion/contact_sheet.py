@@ -11,10 +11,28 @@ _BACKGROUND = (16, 16, 16)
 _TEXT = (235, 235, 235)
 
 
-def sheet_size(rows: int, cols: int, cell: tuple[int, int], labelled: bool = True) -> tuple[int, int]:
+def wrap_label(label: str, width: int) -> list[str]:
+    """Split a label at ', ' into lines that fit `width` pixels in the default font."""
+    font = ImageFont.load_default()
+    lines: list[str] = []
+    for part in label.split(", "):
+        candidate = f"{lines[-1]}, {part}" if lines else part
+        if lines and font.getlength(candidate) <= width - 4:
+            lines[-1] = candidate
+        else:
+            lines.append(part)
+    return lines
+
+
+def label_lines(labels: list[str], width: int) -> int:
+    return max((len(wrap_label(label, width)) for label in labels if label), default=0)
+
+
+def sheet_size(rows: int, cols: int, cell: tuple[int, int], labelled: bool = True,
+               lines: int = 1) -> tuple[int, int]:
     """(width, height) of a sheet of rows x cols cells of (width, height), rounded up to even."""
     width, height = cell
-    band = LABEL_HEIGHT if labelled else 0
+    band = LABEL_HEIGHT * lines if labelled else 0
     total_w = cols * width + (cols + 1) * GAP
     total_h = rows * (height + band) + (rows + 1) * GAP
     return total_w + total_w % 2, total_h + total_h % 2
@@ -24,8 +42,9 @@ def compose(cells: list[np.ndarray], labels: list[str], rows: int, cols: int) ->
     """(H, W, 3) uint8 cells in row-major order -> one (sheet_h, sheet_w, 3) uint8 image."""
     height, width = cells[0].shape[:2]
     labelled = any(labels)
-    sheet_w, sheet_h = sheet_size(rows, cols, (width, height), labelled)
-    band = LABEL_HEIGHT if labelled else 0
+    lines = label_lines(labels, width)
+    sheet_w, sheet_h = sheet_size(rows, cols, (width, height), labelled, lines)
+    band = LABEL_HEIGHT * lines if labelled else 0
     canvas = Image.new("RGB", (sheet_w, sheet_h), _BACKGROUND)
     draw = ImageDraw.Draw(canvas)
     font = ImageFont.load_default()
@@ -34,6 +53,7 @@ def compose(cells: list[np.ndarray], labels: list[str], rows: int, cols: int) ->
         left = GAP + col * (width + GAP)
         top = GAP + row * (height + band + GAP)
         if labelled:
-            draw.text((left + 2, top + 1), label, fill=_TEXT, font=font)
+            for line_number, line in enumerate(wrap_label(label, width)):
+                draw.text((left + 2, top + 1 + LABEL_HEIGHT * line_number), line, fill=_TEXT, font=font)
         canvas.paste(Image.fromarray(np.ascontiguousarray(cell)), (left, top + band))
     return np.asarray(canvas)
