@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import sys
 
 import numpy as np
 import pytest
@@ -49,7 +50,8 @@ def test_compare_bad_value_names_the_key_and_writes_nothing(tmp_path, capsys):
     assert "net.depth" in capsys.readouterr().err and not out.exists()
 
 
-def test_complexity_writes_csv_rows_per_config_and_seed(tmp_path, capsys):
+def test_complexity_writes_csv_rows_per_config_and_seed(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # the optional extra is absent: no plot, no error
     out = tmp_path / "study"
     assert main(["complexity", "seed_10x10_relu", "--vary", "net.depth+net.width=1+20,4+5",
                  "--seeds", "2", "-o", str(out), *TINY]) == 0
@@ -59,5 +61,5 @@ def test_complexity_writes_csv_rows_per_config_and_seed(tmp_path, capsys):
         ("depth+width=1+20", "1"), ("depth+width=1+20", "2"), ("depth+width=4+5", "1"), ("depth+width=4+5", "2")]
     assert rows[0]["params"] == str(2 * 20 * 9 + 20 + 20 + 20 * 3 + 3)
     assert int(rows[2]["linear_regions"]) >= 1
-    assert (out / "sheet.png").exists()
+    assert (out / "sheet.png").exists() and not (out / "complexity.png").exists()
     assert "| depth+width=4+5 | 2 |" in capsys.readouterr().out
