@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from .colourspaces import hsv_to_rgb
+from .colourspaces import hsv_to_rgb, lab_to_rgb, oklab_to_rgb, oklch_to_rgb
 from .config import Colour
 
 # Rec. 709 luma weights: saturation changes keep this brightness.
@@ -30,10 +30,18 @@ class Calibration:
 
     mean: Tensor  # (C,)
     std: Tensor   # (C,)
+    # Per-channel minimum and maximum (the seed's min-max mapping); None: mean -+ 2 std.
+    low: Tensor | None = None
+    high: Tensor | None = None
 
     @staticmethod
     def identity(channels: int, device: torch.device | str = "cpu") -> "Calibration":
         return Calibration(torch.zeros(channels, device=device), torch.ones(channels, device=device))
+
+    def bounds(self) -> tuple[Tensor, Tensor]:
+        if self.low is None or self.high is None:
+            return self.mean - 2 * self.std, self.mean + 2 * self.std
+        return self.low, self.high
 
     @staticmethod
     def measure(raw: Tensor) -> "Calibration":
@@ -42,10 +50,20 @@ class Calibration:
         mean = flat.mean(dim=0)
         # The floor keeps a flat channel flat instead of blowing noise up to full range.
         std = flat.std(dim=0).clamp_min(1e-4)
-        return Calibration(mean.to(torch.float32), std.to(torch.float32))
+        # Min-max as the seed, but of the 0.2-99.8 percentiles: a handful of outlier pixels in
+        # one proxy frame would otherwise wash out the colours of the whole clip.
+        sample = flat[:: max(1, flat.shape[0] // 1_000_000)]
+        bounds = torch.quantile(sample, torch.tensor([0.002, 0.998], dtype=sample.dtype), dim=0)
+        low, high = bounds[0], bounds[1]
+        high = torch.maximum(high, low + 1e-4)  # a flat channel maps to one colour, not NaN
+        return Calibration(mean.to(torch.float32), std.to(torch.float32), low.to(torch.float32),
+                           high.to(torch.float32))
 
     def to(self, device: torch.device | str) -> "Calibration":
-        return Calibration(self.mean.to(device), self.std.to(device))
+        def move(t: Tensor | None) -> Tensor | None:
+            return None if t is None else t.to(device)
+
+        return Calibration(self.mean.to(device), self.std.to(device), move(self.low), move(self.high))
 
 
 def _hex_to_rgb(colour: str) -> tuple[float, float, float]:
@@ -85,6 +103,55 @@ def _rotate_hue(rgb: Tensor, turns: float) -> Tensor:
     return rgb @ matrix.T
 
 
+def _seed_lab(raw: Tensor, standard: Tensor, squashed: Tensor, colour: Colour, calibration: Calibration) -> Tensor:
+    """The seed's mapping: per-channel min-max (frozen for the clip) read as CIE Lab, L 0-100, a/b -128..127."""
+    low, high = calibration.bounds()
+    unit = ((raw - low) / (high - low)).clamp(0, 1)
+    lab = torch.stack([100.0 * unit[..., 0], 255.0 * unit[..., 1] - 128.0, 255.0 * unit[..., 2] - 128.0], dim=-1)
+    return lab_to_rgb(_rotate_ab(lab, colour.hue_shift))
+
+
+def _seed_standard(raw: Tensor, standard: Tensor, squashed: Tensor, colour: Colour,
+                   calibration: Calibration) -> Tensor:
+    """The seed's other mapping: standardised value * 100 + 128 as 8-bit codes (clipped)."""
+    return _rotate_hue(((standard * 100.0 + 128.0) / 255.0).clamp(0, 1), colour.hue_shift)
+
+
+def _rotate_ab(lab: Tensor, turns: float) -> Tensor:
+    if turns % 1.0 == 0.0:
+        return lab
+    angle = torch.tensor(turns * 2 * torch.pi)
+    cos, sin = torch.cos(angle).item(), torch.sin(angle).item()
+    a, b = lab[..., 1], lab[..., 2]
+    return torch.stack([lab[..., 0], cos * a - sin * b, sin * a + cos * b], dim=-1)
+
+
+# OKLab: lightness kept off pure black/white, and a/b within +-0.25, near the sRGB gamut's edge
+# for mid lightness, so most colours survive without clipping.
+_OK_L = (0.25, 0.7)
+_OK_AB = 0.25
+
+
+def _oklab(raw: Tensor, standard: Tensor, squashed: Tensor, colour: Colour, calibration: Calibration) -> Tensor:
+    lab = torch.stack([_OK_L[0] + _OK_L[1] * squashed[..., 0],
+                       _OK_AB * (2 * squashed[..., 1] - 1), _OK_AB * (2 * squashed[..., 2] - 1)], dim=-1)
+    return oklab_to_rgb(_rotate_ab(lab, colour.hue_shift))
+
+
+# OKLCh: chroma 0.04-0.22 keeps every pixel visibly coloured but mostly inside sRGB.
+_OK_CHROMA = (0.04, 0.18)
+
+
+def _oklch(raw: Tensor, standard: Tensor, squashed: Tensor, colour: Colour, calibration: Calibration) -> Tensor:
+    hue = torch.remainder(colour.hue_shift + _HUE_SPREAD * standard[..., 2], 1.0)
+    lch = torch.stack([_OK_L[0] + _OK_L[1] * squashed[..., 0],
+                       _OK_CHROMA[0] + _OK_CHROMA[1] * squashed[..., 1], hue], dim=-1)
+    return oklch_to_rgb(lch)
+
+
+_SEED_AND_PERCEPTUAL = {"seed_lab": _seed_lab, "seed_standard": _seed_standard, "oklab": _oklab, "oklch": _oklch}
+
+
 def to_rgb(raw: Tensor, colour: Colour, calibration: Calibration) -> Tensor:
     """Raw outputs (..., C) -> RGB (..., 3) in [0, 1]."""
     standard = (raw - calibration.mean) / calibration.std
@@ -99,6 +166,9 @@ def to_rgb(raw: Tensor, colour: Colour, calibration: Calibration) -> Tensor:
         sat = ((_HSV_FLOOR + (1 - _HSV_FLOOR) * squashed[..., 1]) * colour.saturation).clamp(0, 1)
         value = _HSV_FLOOR + (1 - _HSV_FLOOR) * squashed[..., 2]
         rgb = hsv_to_rgb(torch.stack([hue, sat, value], dim=-1))
+    elif colour.mode in _SEED_AND_PERCEPTUAL:
+        rgb = _SEED_AND_PERCEPTUAL[colour.mode](raw, standard, squashed, colour, calibration).to(raw.dtype)
+        rgb = _adjust_saturation(rgb, colour.saturation)
     else:  # palette
         stops = torch.tensor([_hex_to_rgb(c) for c in colour.palette], device=raw.device, dtype=raw.dtype)
         position = squashed[..., 0]

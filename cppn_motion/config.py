@@ -85,6 +85,54 @@ class Init(_Section):
         return value
 
 
+LAYER_TYPES = ("conv", "pool", "upsample", "inception", "residual")
+
+
+class LayerSpec(_Section):
+    """One entry of an explicit conv layer list (`net.layers`), as the seed's prototxt layer list."""
+
+    type: Literal["conv", "pool", "upsample", "inception", "residual"] = Field(
+        "conv", description="conv: k x k convolution; pool: max/avg pooling (stride 2 on the design grid); "
+        "upsample: undo one pool; inception: the seed's 4-branch block; residual: x + two k x k convs.",
+    )
+    k: int = Field(3, ge=1, le=31, description="Kernel size (odd, so the field stays centred).")
+    channels: int | None = Field(None, ge=1, le=4096, description="Output channels; default net.width.")
+    pool: Literal["max", "avg"] = Field("max", description="Pooling kind for type 'pool'.")
+    activation: str | None = Field(None, description="Activation for this layer; default net.activation.")
+
+    @field_validator("k")
+    @classmethod
+    def _odd(cls, value: int) -> int:
+        if value % 2 == 0:
+            raise ValueError(f"kernel size must be odd (1, 3, 5, ...) so the field stays centred; got {value}")
+        return value
+
+    @field_validator("activation")
+    @classmethod
+    def _known_layer_activation(cls, value: str | None) -> str | None:
+        from .activations import ACTIVATIONS
+
+        if value is not None and value != "mixed":
+            ACTIVATIONS.get(value)
+        return value
+
+
+class SpatialNorm(_Section):
+    """The seed's "spatial normalization" after every conv: per-channel standardisation over the
+    image, then `scale` and a per-channel shift drawn from N(0, shift_std)."""
+
+    enabled: bool = Field(True, description="Normalise after every conv layer (conv architectures only).")
+    # clip by default: frozen statistics never flicker, give the same pixels whole or in
+    # tiles (so big frames can be evaluated in bands), and cost nothing per frame.
+    stats: Literal["frame", "clip", "fixed"] = Field(
+        "clip", description="frame: recomputed per frame (the seed); clip: measured once over 8 phases of the "
+        "clip on the design grid and frozen; fixed: measured on the frame at reference_phase and frozen.",
+    )
+    scale: float = Field(3.0, ge=0, le=1e3, description="Multiplier after standardisation (the seed used 3).")
+    shift_std: float = Field(2.0, ge=0, le=1e3, description="Std of the seeded per-channel shift (the seed: N(0, 2)).")
+    reference_phase: float = Field(0.0, ge=0, le=1, description="Loop phase whose frame gives the 'fixed' statistics.")
+
+
 class Net(_Section):
     arch: str = Field("mlp", description="Architecture, from the architecture registry.")
     depth: int = Field(8, ge=1, le=256, description="Number of hidden layers.")
@@ -95,6 +143,35 @@ class Net(_Section):
         description="Activations drawn per neuron when activation is 'mixed'.",
     )
     init: Init = Field(default_factory=Init)
+    # The keys below are read by the conv architectures (conv, nin, vgg, inception, residual) only.
+    kernel: int = Field(3, ge=1, le=31, description="Conv kernel size k (odd) for the conv architectures.")
+    maxout: bool = Field(False, description="Conv layers make 2x channels and keep the max of the two halves.")
+    pool: Literal["none", "max", "avg"] = Field("none", description="vgg: pooling after each stage of 3x3 convs.")
+    block_convs: int = Field(2, ge=1, le=16, description="vgg: 3x3 convs per stage; nin: 1x1 convs after each k x k.")
+    design_size: int = Field(
+        180, ge=8, le=4096,
+        description="Conv nets are defined on a design grid with this many pixels on the shorter side; bigger "
+        "frames evaluate the same net with kernels dilated by an integer factor, so every size shows one picture.",
+    )
+    layers: list[LayerSpec] | None = Field(
+        None, description="Explicit conv layer list (overrides arch's own layout and depth), e.g. "
+        "[{type: conv, k: 3, channels: 10}, {type: pool}, ...].",
+    )
+    norm: SpatialNorm = Field(default_factory=SpatialNorm)
+
+    @model_validator(mode="after")
+    def _layers_need_a_conv_arch(self) -> "Net":
+        if self.layers and self.arch == "mlp":
+            raise ValueError("layers need a conv architecture in net.arch "
+                             "(conv, nin, vgg, inception, residual); got 'mlp'")
+        return self
+
+    @field_validator("kernel")
+    @classmethod
+    def _odd_kernel(cls, value: int) -> int:
+        if value % 2 == 0:
+            raise ValueError(f"kernel size must be odd (1, 3, 5, ...) so the field stays centred; got {value}")
+        return value
 
     @field_validator("arch")
     @classmethod
@@ -124,10 +201,12 @@ class Net(_Section):
 
 
 class Colour(_Section):
-    mode: Literal["rgb", "hsv", "palette"] = Field(
+    mode: Literal["rgb", "hsv", "palette", "seed_lab", "seed_standard", "oklab", "oklch"] = Field(
         "rgb",
         description="rgb: three outputs are red, green, blue; hsv: hue, saturation, value; "
-        "palette: one output picks a colour along `palette`.",
+        "palette: one output picks a colour along `palette`; seed_lab: per-channel min-max read as CIE Lab "
+        "(the seed); seed_standard: standardised value*100+128 as RGB codes (the seed's other mapping); "
+        "oklab / oklch: perceptual lightness and colour.",
     )
     palette: list[str] = Field(
         default_factory=lambda: ["#0b0d17", "#3a2f6b", "#c0487a", "#f6b26b", "#fdf6e3"], min_length=2,

@@ -42,6 +42,7 @@ def net_spec(preset: Preset) -> NetSpec:
         init_std=net.init.std,
         bias_std=net.init.bias_std,
         seed=preset.seed,
+        config=net,
     )
 
 
@@ -125,6 +126,9 @@ def build_scene(preset: Preset, device: str | torch.device = "auto") -> Scene:
     factor = canvas.supersample
     grid = make_grid(canvas.width * factor, canvas.height * factor, canvas.scale, tuple(canvas.center), device=device)
     coords = coordinate_features(grid, preset.inputs.features, preset.inputs.feature_scale).contiguous()
+    # Per-clip statistics inside the net (conv nets' spatial normalization) come before the
+    # colour calibration, which measures the net's final outputs.
+    net.freeze_statistics(timeline.inputs_at, coords, (canvas.height * factor, canvas.width * factor))
     scene = Scene(preset, device, net, timeline, coords,
                   Calibration.identity(net.spec.out_channels, device), grid)
     if preset.colour.normalize:

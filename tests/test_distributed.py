@@ -69,7 +69,8 @@ def test_two_ranks_render_what_one_process_renders(tmp_path):
     # The same checkpoint segments rendered by one process make the very same file.
     assert main(["render", "-o", str(tmp_path / "single.mp4"), *FLAGS]) == 0
     assert (tmp_path / "out.mp4").read_bytes() == (tmp_path / "single.mp4").read_bytes()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.mp4", "seen.json", "single.mp4"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.mp4", "out.mp4.yaml", "seen.json", "single.mp4",
+                                                         "single.mp4.yaml"]
 
 
 def test_a_rank_that_dies_fails_the_job_and_resume_renders_only_the_rest(tmp_path):

@@ -21,6 +21,10 @@ def test_at_least_six_bundled_presets_with_descriptions():
 @pytest.mark.parametrize("name", bundled_names())
 def test_every_bundled_preset_renders_tiny(name):
     preset = cm.load_preset(name, SHRINK)
+    if preset.net.arch != "mlp":
+        # Conv nets always evaluate their whole design grid (resolution independence); shrink
+        # it with the canvas so the smoke test stays tiny.
+        preset = preset.with_overrides({"net.design_size": 14})
     assert preset.name == name
     frames = cm.render_array(preset, device="cpu")
     assert frames.shape == (3, 14, 24, 3) and frames.dtype == np.uint8

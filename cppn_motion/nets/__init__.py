@@ -16,5 +16,6 @@ def build_net(spec: NetSpec) -> FieldNet:
 
 # Registration happens on import of each architecture module.
 from . import mlp as _mlp  # noqa: E402,F401
+from . import conv as _conv  # noqa: E402,F401
 
 __all__ = ["ARCHITECTURES", "FieldNet", "NetSpec", "build_net"]

@@ -3,6 +3,7 @@ that can take different weights for every frame (for weight-morphing timelines).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Callable
 
 import torch
 from torch import Tensor, nn
@@ -25,6 +26,9 @@ class NetSpec:
     init_std: float = 1.0
     bias_std: float = 0.5
     seed: int = 0
+    # The preset's whole `net` section (config.Net), for architecture-specific keys
+    # (kernel, layers, norm, ...); None for nets built without a preset.
+    config: Any = None
 
 
 class FieldNet(nn.Module):
@@ -50,6 +54,17 @@ class FieldNet(nn.Module):
         depth: evaluate only the first `depth` hidden layers, then the output head (depth
         growth); None is the whole net."""
         raise NotImplementedError
+
+    def freeze_statistics(self, inputs_at: Callable[[Tensor], Any], coords: Tensor,
+                          shape: tuple[int, int]) -> None:
+        """Measure and freeze any per-clip statistics the net uses (the conv nets' spatial
+        normalization). `inputs_at(phase)` gives the timeline's FrameInputs. Default: none."""
+
+    def activation_codes(self, coords: Tensor, frame_inputs: Tensor, weights: list[Tensor],
+                         shape: tuple[int, int]) -> Tensor:
+        """(B, H, W, K) bool: which of the K hidden units are on (pre-activation > 0) at each
+        pixel; the linear-region codes of a ReLU-family net."""
+        raise NotImplementedError(f"{type(self).__name__} does not expose activation codes")
 
     @property
     def parameter_count(self) -> int:
