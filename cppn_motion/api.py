@@ -15,6 +15,8 @@ import torch
 
 from . import __version__
 from .config import Preset
+from .budget import check_memory
+from .device import resolve_device
 from .encoders import EncoderOptions, open_writer, writer_for
 from .presets import load_preset, preset_to_yaml
 from .render import Scene, build_scene, iter_frames
@@ -61,6 +63,8 @@ def render(preset: PresetLike, output: str | Path | None = None, *, device: str 
     kind = writer_for(path)
     canvas = preset.canvas
     fps = preset.timeline.fps
+    device = resolve_device(device)
+    check_memory(preset, kind, device)  # refuse what cannot fit, before any file or compute
     # Validate the destination (even sizes, GIF fps, ...) before any compute.
     writer = open_writer(path, fps=fps, size=(canvas.width, canvas.height),
                          options=encoder_options(preset), metadata=metadata_for(preset))

@@ -17,7 +17,9 @@ from .registry import did_you_mean
 class _Section(BaseModel):
     # strict: a string "8" is not silently taken as the number 8, a float is not an int.
     # Unknown keys are errors (a misspelt key must never be ignored).
-    model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True)
+    # allow_inf_nan=False: YAML's .nan/.inf are refused as "not a finite number" instead of
+    # slipping through (NaN fails no range check) or being reported as out of range.
+    model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True, allow_inf_nan=False)
 
 
 class Canvas(_Section):
@@ -306,6 +308,10 @@ def _describe(error: dict[str, Any]) -> str:
         return message
     if kind == "value_error":
         return f"{path}: {message}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"{path}: expected a section of keys (a mapping such as {{key: value}}); got {_show(given)}"
+    if isinstance(given, bool) and kind in ("int_type", "float_type", "int_parsing", "float_parsing"):
+        return f"{path}: {message[0].lower() + message[1:]}; got {str(given).lower()} (a boolean, not a number)"
     return f"{path}: {message[0].lower() + message[1:]}; got {_show(given)}"
 
 

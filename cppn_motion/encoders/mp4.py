@@ -29,6 +29,9 @@ BT709_TAGS = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc",
 # Linux caps one argv string at 128 KiB (MAX_ARG_STRLEN); stay clear of it.
 MAX_METADATA_ARG_BYTES = 100_000
 
+# ffmpeg's largest picture: (w+128)*(h+128) must stay below INT_MAX/8 (libavutil imgutils.c).
+MAX_FFMPEG_PICTURE = (2**31 - 1) // 8
+
 # How many lines of ffmpeg's log go into an error message.
 LOG_TAIL_LINES = 12
 
@@ -58,6 +61,12 @@ class Mp4Writer(FrameWriter):
         # 4:2:0 stores one chroma sample per 2x2 block; x264 rejects odd sizes.
         if options.pix_fmt == "yuv420p" and (width % 2 or height % 2):
             raise UserError(f"mp4 needs even width and height (yuv420p); got {width}x{height}")
+        # ffmpeg refuses any picture with (w+128)*(h+128) >= INT_MAX/8 (av_image_check_size).
+        if (width + 128) * (height + 128) >= MAX_FFMPEG_PICTURE:
+            raise UserError(
+                f"mp4 frames of {width}x{height} are too large for ffmpeg (at most about "
+                f"{MAX_FFMPEG_PICTURE // 2**20} million pixels, e.g. 16384x8192); got {width * height / 1e6:.0f} million"
+            )
 
     @classmethod
     def check_metadata(cls, metadata: Mapping[str, str]) -> None:
