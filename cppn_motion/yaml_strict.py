@@ -36,9 +36,10 @@ for _first in "-+0123456789.":
 
 
 def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    loader.flatten_mapping(node)  # resolve '<<' merge keys first: overriding a merged key is allowed
     seen: dict[Any, yaml.Node] = {}
     for key_node, _value in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue  # '<<: *base' brings keys in that the mapping may override: not a duplicate
         key = loader.construct_object(key_node, deep=deep)
         try:
             duplicate = key in seen
