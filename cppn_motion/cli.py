@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from .errors import UserError
+from .signals import Terminated, stop_on_signals
 
 EXAMPLES = {
     "render": "examples:\n  cppn-motion render                       # presets/default.yaml -> outputs/default.mp4\n"
@@ -281,7 +282,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in argv
     try:
         args = build_parser().parse_args(argv)
-        return args.run(args)
+        with stop_on_signals():  # SIGTERM/SIGHUP raise Terminated, so writers clean up as for Ctrl-C
+            return args.run(args)
     except UserError as exc:
         if debug:
             traceback.print_exc()
@@ -290,6 +292,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("cppn-motion: interrupted; no partial output was left behind", file=sys.stderr)
         return 130
+    except Terminated as exc:
+        print(f"cppn-motion: {exc}; no partial output was left behind", file=sys.stderr)
+        return exc.exit_code
     except Exception as exc:  # a bug or an environment failure: one line unless --debug
         if debug:
             traceback.print_exc()
