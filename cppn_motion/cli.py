@@ -9,6 +9,7 @@ import importlib
 import sys
 import time as clock
 import traceback
+import warnings
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -277,12 +278,18 @@ def _version() -> str:
     return __version__
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings as one line, without the source location a user cannot act on."""
+    print(f"cppn-motion: warning: {message}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     try:
         args = build_parser().parse_args(argv)
-        with stop_on_signals():  # SIGTERM/SIGHUP raise Terminated, so writers clean up as for Ctrl-C
+        with stop_on_signals(), warnings.catch_warnings():  # SIGTERM/SIGHUP: writers clean up as for Ctrl-C
+            warnings.showwarning = _show_warning
             return args.run(args)
     except UserError as exc:
         if debug:

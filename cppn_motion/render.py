@@ -2,6 +2,7 @@
 indices (or phases) into uint8 RGB frames. Pure computation: no files, no progress bars."""
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
@@ -13,7 +14,9 @@ from .colour import Calibration, output_channels, quantize, to_rgb
 from .config import Preset
 from .coords import coordinate_features, feature_count, make_grid
 from .device import frames_per_batch, resolve_device
+from .errors import OutputError
 from .nets import FieldNet, NetSpec, build_net
+from .numerics import NonFiniteWarning, clamp_nonfinite, nonfinite_message
 from .timeline import Timeline
 
 # The colour calibration renders this many frames at this size (shorter side, pixels).
@@ -52,6 +55,7 @@ class Scene:
     timeline: Timeline
     coords: Tensor            # (H*W, F) on device
     calibration: Calibration
+    nonfinite: int = 0        # NaN/inf network outputs clamped so far (see numerics.py)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -63,7 +67,12 @@ class Scene:
         inputs = self.timeline.inputs_at(phase)
         coords = self.coords if coords is None else coords
         shape = (self.preset.canvas.height, self.preset.canvas.width) if shape is None else shape
-        return self.net(coords, inputs.frame_features, inputs.weights, shape)
+        raw, bad = clamp_nonfinite(self.net(coords, inputs.frame_features, inputs.weights, shape))
+        if bad:
+            if not self.nonfinite:  # warn once per scene; the count keeps growing
+                warnings.warn(nonfinite_message(bad, raw.numel()), NonFiniteWarning, stacklevel=2)
+            self.nonfinite += bad
+        return raw
 
     @torch.no_grad()
     def render_phases(self, phase: Tensor) -> Tensor:
@@ -130,9 +139,12 @@ def iter_frames(scene: Scene, indices: Iterable[int] | None = None, batch_size: 
         chunk = order[start:start + batch]
         try:
             frames = scene.render_indices(chunk)
-        except torch.cuda.OutOfMemoryError:
+        except torch.cuda.OutOfMemoryError as exc:
             if batch == 1:
-                raise
+                raise OutputError(
+                    f"out of GPU memory even at one frame per batch ({width}x{height}, {scene.device}); "
+                    "use a smaller --size, free the GPU, or use --device cpu"
+                ) from exc
             torch.cuda.empty_cache()
             batch = max(1, batch // 2)
             continue
