@@ -238,6 +238,16 @@ class Preset(_Section):
             )
         return self
 
+    @model_validator(mode="after")
+    def _circle_needs_a_plane(self) -> "Preset":
+        if self.latent.dim == 1 and self.timeline.latent.path == "circle":
+            # Found by fuzzing: the circle spans a random plane of latent space.
+            raise ValueError(
+                "timeline.latent.path 'circle' needs latent.dim >= 2 (a circle lives in a plane); "
+                "got latent.dim 1: raise it, set it to 0, or use path static or keyframes"
+            )
+        return self
+
     def with_overrides(self, overrides: dict[str, Any]) -> "Preset":
         """A copy with dotted-key overrides applied, e.g. {'net.depth': 12}; validated."""
         data = self.to_dict()
