@@ -16,6 +16,8 @@ import torch
 from . import __version__
 from .config import Preset
 from .dull import DullnessCheck
+from .budget import check_memory
+from .device import resolve_device
 from .encoders import EncoderOptions, open_writer, writer_for
 from .encoders.levels import LEVELS
 from .highbit import iter_frames_16bit
@@ -91,6 +93,8 @@ def render(preset: PresetLike, output: str | Path | None = None, *, device: str 
     fps = preset.timeline.fps if fps is None else fps
     still = kind == "png"
     metadata = metadata_for(preset, time if still else None)
+    device = resolve_device(device)
+    check_memory(preset, kind, device)  # refuse what cannot fit, before any file or compute
     # Validate the destination (even sizes, GIF fps, ...) before any compute.
     writer = open_writer(path, fps=fps, size=(canvas.width, canvas.height),
                          options=encoder_options(preset), metadata=metadata)

@@ -9,11 +9,13 @@ import importlib
 import sys
 import time as clock
 import traceback
+import warnings
 from pathlib import Path
 from typing import Any, Sequence
 
 from .cli_segments import add_segment_options, run_segmented, wants_segments
 from .errors import UserError
+from .signals import Terminated, stop_on_signals
 
 EXAMPLES = {
     "render": "examples:\n  cppn-motion render                       # presets/default.yaml -> outputs/default.mp4\n"
@@ -315,12 +317,19 @@ def _version() -> str:
     return __version__
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings as one line, without the source location a user cannot act on."""
+    print(f"cppn-motion: warning: {message}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     try:
         args = build_parser().parse_args(argv)
-        return args.run(args)
+        with stop_on_signals(), warnings.catch_warnings():  # SIGTERM/SIGHUP: writers clean up as for Ctrl-C
+            warnings.showwarning = _show_warning
+            return args.run(args)
     except UserError as exc:
         if debug:
             traceback.print_exc()
@@ -329,6 +338,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("cppn-motion: interrupted; no partial output was left behind", file=sys.stderr)
         return 130
+    except Terminated as exc:
+        print(f"cppn-motion: {exc}; no partial output was left behind", file=sys.stderr)
+        return exc.exit_code
     except Exception as exc:  # a bug or an environment failure: one line unless --debug
         if debug:
             traceback.print_exc()

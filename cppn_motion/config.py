@@ -18,7 +18,9 @@ from pydantic import SerializerFunctionWrapHandler, model_serializer, model_vali
 class _Section(BaseModel):
     # strict: a string "8" is not silently taken as the number 8, a float is not an int.
     # Unknown keys are errors (a misspelt key must never be ignored).
-    model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True)
+    # allow_inf_nan=False: YAML's .nan/.inf are refused as "not a finite number" instead of
+    # slipping through (NaN fails no range check) or being reported as out of range.
+    model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True, allow_inf_nan=False)
 
 
 class Canvas(_Section):
@@ -475,6 +477,16 @@ class Preset(_Section):
     timeline: Timeline = Field(default_factory=Timeline)
     output: Output = Field(default_factory=Output)
 
+    @model_validator(mode="after")
+    def _circle_needs_a_plane(self) -> "Preset":
+        if self.latent.dim == 1 and self.timeline.latent.path == "circle":
+            # Found by fuzzing: the circle spans a random plane of latent space.
+            raise ValueError(
+                "timeline.latent.path 'circle' needs latent.dim >= 2 (a circle lives in a plane); "
+                "got latent.dim 1: raise it, set it to 0, or use path static or keyframes"
+            )
+        return self
+
     def with_overrides(self, overrides: dict[str, Any]) -> "Preset":
         """A copy with dotted-key overrides applied, e.g. {'net.depth': 12}; validated."""
         data = self.to_dict()
@@ -552,7 +564,8 @@ def _dotted(loc: Any) -> str:
     """('timeline', 'keyframes', 2, 'time') -> 'timeline.keyframes[2].time'."""
     text = ""
     for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        # A number first is a (bad) top-level key, not a list index.
+        text += f"[{part}]" if isinstance(part, int) and text else (f".{part}" if text else str(part))
     return text
 
 
@@ -574,6 +587,10 @@ def _describe(error: dict[str, Any]) -> str:
         return message
     if kind == "value_error":
         return f"{path}: {message}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"{path}: expected a section of keys (a mapping such as {{key: value}}); got {_show(given)}"
+    if isinstance(given, bool) and kind in ("int_type", "float_type", "int_parsing", "float_parsing"):
+        return f"{path}: {message[0].lower() + message[1:]}; got {str(given).lower()} (a boolean, not a number)"
     return f"{path}: {message[0].lower() + message[1:]}; got {_show(given)}"
 
 

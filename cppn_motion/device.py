@@ -15,8 +15,8 @@ def resolve_device(name: str | torch.device | None = "auto") -> torch.device:
     if isinstance(name, torch.device):
         return name
     name = name or "auto"
-    kind = name.split(":")[0]
-    if kind not in DEVICE_CHOICES:
+    kind, _, index = name.partition(":")
+    if kind not in DEVICE_CHOICES or (_ and not (kind in ("cuda", "mps") and index.isdigit())):
         raise UserError(f"--device: expected one of {', '.join(DEVICE_CHOICES)} (cuda:N for a GPU); got {name!r}")
     if kind == "auto":
         if torch.cuda.is_available():
@@ -26,6 +26,9 @@ def resolve_device(name: str | torch.device | None = "auto") -> torch.device:
         return torch.device("cpu")
     if kind == "cuda" and not torch.cuda.is_available():
         raise UserError(f"--device {name}: CUDA is not available on this machine; use --device cpu or auto")
+    if kind == "cuda" and index and int(index) >= torch.cuda.device_count():
+        raise UserError(f"--device {name}: this machine has {torch.cuda.device_count()} CUDA device(s), "
+                        f"numbered from 0; got index {index}")
     if kind == "mps" and not _mps_available():
         raise UserError(f"--device {name}: Apple MPS is not available on this machine; use --device cpu or auto")
     return torch.device(name)

@@ -13,3 +13,13 @@ class ConfigError(UserError, ValueError):
 
     The message names the key path, what is allowed and what was given.
     """
+
+
+class OutputError(UserError):
+    """The output could not be written (disk full, read-only folder, ffmpeg missing).
+
+    The environment's fault rather than the input's, hence exit status 1; the target
+    path holds whatever it held before.
+    """
+
+    exit_code = 1

@@ -8,6 +8,7 @@ from typing import Any, Iterable
 
 import yaml
 
+from . import yaml_strict
 from .config import Preset, set_dotted, validate_preset
 from .errors import ConfigError, UserError
 from .registry import did_you_mean
@@ -31,12 +32,15 @@ def read_preset_text(ref: str) -> tuple[str, str]:
     """(YAML text, source label) for a bundled preset name or a path to a YAML file."""
     if _looks_like_path(ref):
         path = Path(ref)
+        if path.is_dir():
+            raise UserError(f"preset '{ref}' is a folder; give a .yaml file or a bundled preset name")
         if not path.is_file():
             raise UserError(f"preset file '{ref}' does not exist")
         try:
-            return path.read_text(encoding="utf-8"), str(path)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UserError(f"preset file '{ref}' cannot be read: {exc}") from None
+            data = path.read_bytes()
+        except OSError as exc:
+            raise UserError(f"preset file '{ref}' cannot be read: {exc.strerror or exc}") from None
+        return _decode_utf8(data, ref), str(path)
     names = bundled_names()
     if ref not in names:
         raise UserError(
@@ -46,9 +50,21 @@ def read_preset_text(ref: str) -> tuple[str, str]:
     return (_bundled_dir() / f"{ref}.yaml").read_text(encoding="utf-8"), f"preset '{ref}'"
 
 
+def _decode_utf8(data: bytes, ref: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise UserError(
+            f"preset file '{ref}' is not UTF-8 text: byte 0x{data[exc.start]:02x} at line {line}, column {column}; "
+            "save it as UTF-8"
+        ) from None
+
+
 def parse_yaml(text: str, source: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        return yaml_strict.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
@@ -62,8 +78,10 @@ def parse_set(item: str) -> tuple[str, Any]:
     key = key.strip()
     if not sep or not key:
         raise ConfigError(f"--set {item!r}: expected KEY=VALUE, e.g. --set net.depth=12")
+    if text.strip().startswith("#"):
+        return key, text.strip()  # '#rrggbb' would read as a YAML comment, i.e. nothing
     try:
-        value = yaml.safe_load(text) if text.strip() else ""
+        value = yaml_strict.load(text) if text.strip() else ""
     except yaml.YAMLError:
         value = text  # not YAML: keep the raw string, validation will judge it
     return key, value
@@ -87,7 +105,12 @@ def load_preset(ref: str | Path | Preset = DEFAULT_PRESET, overrides: dict[str, 
     if overrides:
         items = overrides.items() if isinstance(overrides, dict) else (parse_set(s) for s in overrides)
         for key, value in items:
-            set_dotted(data, key, value)
+            try:
+                set_dotted(data, key, value)
+            except ConfigError:
+                # The file itself may be at fault (e.g. 'canvas: 5' under --size): report that first.
+                validate_preset(data, source)
+                raise
     return validate_preset(data, source)
 
 

@@ -2,6 +2,7 @@
 indices (or phases) into uint8 RGB frames. Pure computation: no files, no progress bars."""
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
@@ -15,7 +16,9 @@ from .config import Preset
 from .coords import Grid, coordinate_features, feature_count, make_grid
 from .device import frames_per_batch, resolve_device
 from .dither import dither_quantize
+from .errors import OutputError
 from .nets import FieldNet, NetSpec, build_net
+from .numerics import NonFiniteWarning, clamp_nonfinite, nonfinite_message
 from .supersample import downsample_linear
 from .timeline import Timeline
 
@@ -58,6 +61,7 @@ class Scene:
     calibration: Calibration
     grid: Grid | None = None  # the field the coords were made from; the camera moves it per frame
     dither: bool = False      # TPDF dither before 8-bit quantisation (dither.py)
+    nonfinite: int = 0        # NaN/inf network outputs clamped so far (see numerics.py)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -92,7 +96,12 @@ class Scene:
         shape = (self.render_size[1], self.render_size[0]) if shape is None else shape
         # Only pass depth when asked, so architectures without it still render full clips.
         extra = {} if depth is None else {"depth": depth}
-        return self.net(coords, inputs.frame_features, inputs.weights, shape, **extra)
+        raw, bad = clamp_nonfinite(self.net(coords, inputs.frame_features, inputs.weights, shape, **extra))
+        if bad:
+            if not self.nonfinite:  # warn once per scene; the count keeps growing
+                warnings.warn(nonfinite_message(bad, raw.numel()), NonFiniteWarning, stacklevel=2)
+            self.nonfinite += bad
+        return raw
 
     @torch.no_grad()
     def render_rgb(self, phase: Tensor) -> Tensor:
@@ -174,9 +183,12 @@ def iter_frames(scene: Scene, indices: Iterable[int] | None = None, batch_size: 
         chunk = order[start:start + batch]
         try:
             frames = scene.render_indices(chunk)
-        except torch.cuda.OutOfMemoryError:
+        except torch.cuda.OutOfMemoryError as exc:
             if batch == 1:
-                raise
+                raise OutputError(
+                    f"out of GPU memory even at one frame per batch ({width}x{height}, {scene.device}); "
+                    "use a smaller --size, free the GPU, or use --device cpu"
+                ) from exc
             torch.cuda.empty_cache()
             batch = max(1, batch // 2)
             continue

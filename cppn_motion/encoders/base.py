@@ -11,7 +11,7 @@ from typing import ClassVar, Mapping
 import numpy as np
 
 from ..atomic import AtomicFile
-from ..errors import ConfigError, UserError
+from ..errors import ConfigError, OutputError, UserError
 from ..registry import Registry
 
 X264_PRESETS = (
@@ -136,11 +136,17 @@ class FrameWriter:
             if self.frames_written == 0:
                 raise ValueError(f"no frames were written to '{self.path}'; nothing saved")
             self._finish(self._output.temp)
+        except OSError as err:  # disk full, quota, folder gone: the environment, not a bug
+            self.abort()
+            raise OutputError(f"writing '{self.path}' failed: {err.strerror or err}; nothing was saved there") from err
         except BaseException:
             self.abort()
             raise
         self._open = False
-        self._output.commit()
+        try:
+            self._output.commit()
+        except OSError as err:
+            raise OutputError(f"moving the finished file to '{self.path}' failed: {err.strerror or err}") from err
 
     def abort(self) -> None:
         """Stop, remove the temp file and leave any existing target untouched. Idempotent."""

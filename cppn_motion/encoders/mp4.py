@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import tempfile
 import threading
@@ -14,7 +15,7 @@ from typing import Generator, Iterator, Mapping
 import imageio_ffmpeg
 import numpy as np
 
-from ..errors import UserError
+from ..errors import OutputError, UserError
 from .base import WRITERS, EncoderOptions, FrameWriter
 
 # Convert RGB->YUV with the BT.709 matrix into limited ("tv") range, and stamp
@@ -28,6 +29,9 @@ BT709_TAGS = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc",
 
 # Linux caps one argv string at 128 KiB (MAX_ARG_STRLEN); stay clear of it.
 MAX_METADATA_ARG_BYTES = 100_000
+
+# ffmpeg's largest picture: (w+128)*(h+128) must stay below INT_MAX/8 (libavutil imgutils.c).
+MAX_FFMPEG_PICTURE = (2**31 - 1) // 8
 
 # How many lines of ffmpeg's log go into an error message.
 LOG_TAIL_LINES = 12
@@ -59,6 +63,13 @@ class Mp4Writer(FrameWriter):
         # 4:2:0 stores one chroma sample per 2x2 block; x264 rejects odd sizes.
         if options.pix_fmt.startswith("yuv420p") and (width % 2 or height % 2):
             raise UserError(f"{cls.extension} needs even width and height ({options.pix_fmt}); got {width}x{height}")
+        ffmpeg_executable()  # missing ffmpeg: say so now, not after the first batch is rendered
+        # ffmpeg refuses any picture with (w+128)*(h+128) >= INT_MAX/8 (av_image_check_size).
+        if (width + 128) * (height + 128) >= MAX_FFMPEG_PICTURE:
+            raise UserError(
+                f"mp4 frames of {width}x{height} are too large for ffmpeg (at most about "
+                f"{MAX_FFMPEG_PICTURE // 2**20} million pixels, e.g. 16384x8192); got {width * height / 1e6:.0f} million"
+            )
 
     @classmethod
     def check_metadata(cls, metadata: Mapping[str, str]) -> None:
@@ -145,8 +156,10 @@ class Mp4Writer(FrameWriter):
         ]
 
     def _failure(self, reason: str) -> RuntimeError:
+        status = _exit_status(self._process)
+        reason = f"{reason} ({status})" if status and "exited" not in reason else reason
         tail = self._log.tail(after=self._output.temp.name) if self._log is not None else ""
-        said = f"; ffmpeg's log ends:\n{tail}" if tail else " (ffmpeg logged nothing)"
+        said = f"; ffmpeg's log ends:\n{tail}" if tail else "; ffmpeg wrote no log (anything it printed is above)"
         return RuntimeError(f"writing '{self.path}' failed: {reason}{said}")
 
     def _remove_log(self) -> None:
@@ -213,6 +226,36 @@ def _kill_encoder(encoder: Generator, process: subprocess.Popen | None, temp: Pa
     if process is not None:
         process.wait()
     temp.unlink(missing_ok=True)
+
+
+def ffmpeg_executable() -> str:
+    """Path of the ffmpeg that imageio-ffmpeg will run, or OutputError saying how to get one."""
+    override = os.environ.get("IMAGEIO_FFMPEG_EXE")
+    try:
+        exe = imageio_ffmpeg.get_ffmpeg_exe()
+    except RuntimeError as err:  # no bundled binary and none on PATH
+        raise OutputError(f"mp4 needs ffmpeg, which was not found ({err}); "
+                          "pip install imageio-ffmpeg, or write a .gif or .png") from None
+    if override and not (os.path.isfile(exe) and os.access(exe, os.X_OK)):
+        raise OutputError(f"mp4 needs ffmpeg: IMAGEIO_FFMPEG_EXE={override!r} is not an executable file; "
+                          "fix or unset it")
+    return exe
+
+
+def _exit_status(process: subprocess.Popen | None) -> str:
+    """'ffmpeg ended with status N' / 'ffmpeg was killed by SIGSEGV', once it has exited (waits 2 s)."""
+    if process is None:
+        return ""
+    try:
+        code = process.wait(timeout=2)
+    except subprocess.TimeoutExpired:
+        return ""
+    if code < 0:
+        try:
+            return f"ffmpeg was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"ffmpeg was killed by signal {-code}"
+    return f"ffmpeg ended with status {code}"
 
 
 def _ffmpeg_process(encoder: Generator) -> subprocess.Popen | None:

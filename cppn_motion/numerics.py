@@ -1,0 +1,30 @@
+"""Guarding network outputs: NaN and inf (a net whose activations overflow) are replaced
+by finite values and counted, so a frame degrades instead of silently turning black."""
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+# Far beyond any sane raw output (tanh nets give O(1-10)), yet small enough that the
+# calibration's variance (a square) stays finite in float32 (max ~3.4e38).
+OUTPUT_LIMIT = 1e6
+
+
+class NonFiniteWarning(RuntimeWarning):
+    """Some network outputs were NaN or infinite and were clamped."""
+
+
+def clamp_nonfinite(raw: Tensor) -> tuple[Tensor, int]:
+    """(raw with NaN -> 0 and +-inf -> +-OUTPUT_LIMIT, everything clipped to the limit; how many
+    values were not finite). Costs one reduction (a device sync on a GPU) when all is well."""
+    finite = torch.isfinite(raw)
+    if bool(finite.all()):
+        return raw.clamp(-OUTPUT_LIMIT, OUTPUT_LIMIT), 0
+    count = int(finite.numel() - finite.sum())
+    fixed = torch.nan_to_num(raw, nan=0.0, posinf=OUTPUT_LIMIT, neginf=-OUTPUT_LIMIT)
+    return fixed.clamp(-OUTPUT_LIMIT, OUTPUT_LIMIT), count
+
+
+def nonfinite_message(count: int, total: int) -> str:
+    return (f"{count} of {total} network outputs in a batch were NaN or infinite and were clamped (the net overflows: "
+            "lower net.init.gain or net.depth, or use a bounded activation such as tanh)")
