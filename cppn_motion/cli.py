@@ -28,7 +28,7 @@ EXAMPLES = {
 # Subcommands that live in modules of their own. Each module has
 # `register(add_command)`, where add_command(name, help) returns an ArgumentParser;
 # the module adds its flags and sets `run=` (a function of the parsed args -> exit status).
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = ["cppn_motion.cmd_bench"]
 
 
 class _Parser(argparse.ArgumentParser):
