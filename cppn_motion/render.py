@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .colour import Calibration, output_channels, quantize, to_rgb
+from .colour import Calibration, linear_colour_map, output_channels, quantize, to_rgb
 from .config import Preset
 from .coords import coordinate_features, feature_count, make_grid
 from .device import frames_per_batch, resolve_device
@@ -69,6 +69,13 @@ class Scene:
     def render_phases(self, phase: Tensor) -> Tensor:
         """uint8 frames (B, H, W, 3) on the device."""
         width, height = self.size
+        fused = getattr(self.net, "fused_uint8", None)
+        if fused is not None and self.device.type == "cuda":
+            inputs = self.timeline.inputs_at(phase)
+            frames = fused(self.coords, inputs.frame_features, inputs.weights,
+                           linear_colour_map(self.preset.colour, self.calibration))
+            if frames is not None:  # the kernel wrote uint8 with the colour stage folded in
+                return frames.view(phase.shape[0], height, width, 3)
         rgb = to_rgb(self.raw_at(phase), self.preset.colour, self.calibration)
         return quantize(rgb).view(phase.shape[0], height, width, 3)
 

@@ -102,6 +102,8 @@ class MLP(FieldNet):
         self.base_weights = self.sample_weights(generator_for(spec.seed, "weights", 0))
         # How hidden layers are computed (PRECISIONS); a render option, not part of the picture's recipe.
         self.precision = "auto"
+        # None: the fused kernel where it covers the net (CUDA + triton); False: always the torch path.
+        self.use_kernel: bool | None = None
 
     def layer_shapes(self) -> list[tuple[int, int]]:
         spec = self.spec
@@ -129,6 +131,10 @@ class MLP(FieldNet):
         # The first layer splits into a per-pixel part and a per-frame part; the
         # per-frame part (time, latent) is just a bias, computed once per frame.
         frame_bias = first_b + torch.einsum("bk,bkd->bd", frame_inputs, first_w[:, n_coord:].expand(batch, -1, -1))
+        if self._kernel_covers(coords, weights):
+            from ..kernels import triton_mlp
+
+            return triton_mlp.fused_mlp(coords, frame_bias, weights, layers, self.spec.activation)
         coord_w = first_w[:, :n_coord]
         dtype = hidden_dtype(self.precision, frame_inputs.device)
         hidden = [(w.to(dtype), b.to(dtype)) for w, b in zip(weights[2:2 * layers:2], weights[3:2 * layers:2])]
@@ -156,6 +162,32 @@ class MLP(FieldNet):
             for start in starts:
                 run(start)
         return out
+
+
+    def _kernel_covers(self, coords: Tensor, weights: list[Tensor]) -> bool:
+        """The fused Triton kernel runs on CUDA for shared weights, 2-D coords and one kernel-known activation."""
+        if coords.device.type != "cuda" or self.use_kernel is False:
+            return False
+        from ..kernels import triton_mlp
+
+        names = [self.spec.activation] if self.spec.activation != "mixed" else ["mixed"]
+        return triton_mlp.covers(names, all(w.shape[0] == 1 for w in weights), coords)
+
+    @torch.no_grad()
+    def fused_uint8(self, coords: Tensor, frame_inputs: Tensor, weights: list[Tensor],
+                    colour_map: tuple[Tensor, Tensor, Tensor] | None, depth: int | None = None) -> Tensor | None:
+        """uint8 RGB (B, P, 3) straight from the kernel with the colour stage folded into the head,
+        or None when the kernel does not cover this net, device or colour mode (use forward + to_rgb)."""
+        if colour_map is None or not self._kernel_covers(coords, weights):
+            return None
+        from ..kernels import triton_mlp
+
+        batch = frame_inputs.shape[0]
+        n_coord = self.spec.coord_features
+        layers = self.spec.depth if depth is None else max(1, min(int(depth), self.spec.depth))
+        first_w, first_b = weights[0], weights[1]
+        frame_bias = first_b + torch.einsum("bk,bkd->bd", frame_inputs, first_w[:, n_coord:].expand(batch, -1, -1))
+        return triton_mlp.fused_mlp(coords, frame_bias, weights, layers, self.spec.activation, colour_map)
 
 
 def _activate(activation: torch.nn.Module, h: Tensor) -> Tensor:
