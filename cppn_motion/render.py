@@ -22,6 +22,11 @@ from .timeline import Timeline
 PROXY_FRAMES = 8
 PROXY_SHORT_SIDE = 64
 
+# Per-pixel nets render big frames in tiles of at most this many pixel-frames, so the
+# colour stage's float temporaries (~40 B a pixel) stay ~50 MB whatever the frame size;
+# an 8K still then needs its coordinates and uint8 image, not ten full-size float copies.
+TILE_PIXELS = 1 << 20
+
 
 def net_spec(preset: Preset) -> NetSpec:
     net = preset.net
@@ -76,8 +81,18 @@ class Scene:
                            linear_colour_map(self.preset.colour, self.calibration))
             if frames is not None:  # the kernel wrote uint8 with the colour stage folded in
                 return frames.view(phase.shape[0], height, width, 3)
-        rgb = to_rgb(self.raw_at(phase), self.preset.colour, self.calibration)
-        return quantize(rgb).view(phase.shape[0], height, width, 3)
+        batch, pixels = phase.shape[0], self.coords.shape[-2]
+        # Only nets that compute each pixel on its own (MLPs) can be cut into pixel tiles;
+        # the calibration is frozen, so tiles give exactly the untiled frame.
+        step = max(1, TILE_PIXELS // batch) if getattr(self.net, "pixelwise", False) else pixels
+        if step >= pixels:
+            rgb = to_rgb(self.raw_at(phase), self.preset.colour, self.calibration)
+            return quantize(rgb).view(batch, height, width, 3)
+        frames = torch.empty(batch, pixels, 3, dtype=torch.uint8, device=self.device)
+        for start in range(0, pixels, step):
+            raw = self.raw_at(phase, self.coords[..., start:start + step, :], (height, width))
+            frames[:, start:start + step] = quantize(to_rgb(raw, self.preset.colour, self.calibration))
+        return frames.view(batch, height, width, 3)
 
     def render_indices(self, indices: Iterable[int]) -> Tensor:
         return self.render_phases(self.timeline.phases(list(indices)))

@@ -102,3 +102,15 @@ def test_bench_flag_errors_exit_2(capsys):
     assert "--workloads: unknown name 'mlp8x32-360'" in capsys.readouterr().err
     assert main(["bench", "--frames", "0"]) == 2
     assert "--frames: expected an integer >= 1; got 0" in capsys.readouterr().err
+
+
+def test_tiled_render_equals_untiled(monkeypatch):
+    import importlib
+
+    render_module = importlib.import_module("cppn_motion.render")  # the package's `render` is the API function
+
+    scene = _scene(width=40, height=26)
+    phases = scene.timeline.phases([0, 1, 5])
+    whole = scene.render_phases(phases)
+    monkeypatch.setattr(render_module, "TILE_PIXELS", 700)  # odd tile: the last tile is partial
+    assert torch.equal(scene.render_phases(phases), whole)

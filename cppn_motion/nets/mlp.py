@@ -92,6 +92,9 @@ def _linear(h: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
 class MLP(FieldNet):
     """x, y, r, ... and per-frame inputs -> `depth` hidden layers of `width` -> raw outputs."""
 
+    # Each pixel's output depends only on its own coordinates: the renderer may tile frames.
+    pixelwise = True
+
     def __init__(self, spec: NetSpec) -> None:
         super().__init__()
         self.spec = spec
