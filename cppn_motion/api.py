@@ -16,6 +16,7 @@ import torch
 from . import __version__
 from .config import Preset
 from .encoders import EncoderOptions, open_writer, writer_for
+from .pipeline import should_overlap, write_all
 from .presets import load_preset, preset_to_yaml
 from .render import Scene, build_scene, iter_frames
 
@@ -73,8 +74,8 @@ def render(preset: PresetLike, output: str | Path | None = None, *, device: str 
             if progress is not None:
                 progress(1)
         else:
-            for batch in iter_frames(scene, batch_size=batch_size, progress=progress):
-                writer.write(batch)
+            write_all(iter_frames(scene, batch_size=batch_size, progress=progress), writer,
+                      overlap=should_overlap(scene.device.type))
     return path
 
 

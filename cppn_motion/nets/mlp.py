@@ -53,7 +53,11 @@ def hidden_dtype(precision: str, device: torch.device) -> torch.dtype:
 
 def cpu_workers() -> int:
     """Chunk workers on a CPU: one per core torch may use."""
-    return max(1, min(torch.get_num_threads(), os.cpu_count() or 1))
+    try:
+        cores = len(os.sched_getaffinity(0))  # our share of the host, not os.cpu_count()'s total
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(torch.get_num_threads(), cores))
 
 
 _POOLS: dict[int, ThreadPoolExecutor] = {}
