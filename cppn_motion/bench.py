@@ -68,7 +68,7 @@ class BaselineMLP(nn.Module):
             layers.append(linear)
             if index // 2 < net.spec.depth:
                 layers.append(net.activations[index // 2])
-        self.layers = nn.Sequential(*layers)
+        self.layers = nn.Sequential(*layers).to(scene.device)
         self.scene = scene
 
     @torch.no_grad()
@@ -83,7 +83,7 @@ class BaselineMLP(nn.Module):
     def frame(self, index: int) -> np.ndarray:
         width, height = self.scene.size
         rgb = to_rgb(self.raw_frame(index), self.scene.preset.colour, self.scene.calibration)
-        return quantize(rgb).view(height, width, 3).numpy()
+        return quantize(rgb).view(height, width, 3).cpu().numpy()  # includes the copy to host
 
 
 def write_baseline(baseline: BaselineMLP, path: Path, frames: int, fps: float, crf: int, x264_preset: str) -> None:
@@ -199,7 +199,7 @@ def run_workload(workload: Workload, settings: Settings, device: str = "cpu",
 
     frames = settings.frames
     scene = _scene_for(workload, frames, device, settings.precision)
-    baseline = BaselineMLP(scene) if workload.arch == "mlp" and scene.device.type == "cpu" else None
+    baseline = BaselineMLP(scene) if workload.arch == "mlp" else None
     few = min(settings.baseline_frames, frames)
     indices = list(range(frames))
 
@@ -219,7 +219,12 @@ def run_workload(workload: Workload, settings: Settings, device: str = "cpu",
         seconds = median_seconds(ours_net, settings.repeats)
         base = None
         if baseline is not None:
-            base = few / median_seconds(lambda: [baseline.raw_frame(i) for i in range(few)], settings.repeats)
+            def base_net() -> None:
+                for i in range(few):
+                    baseline.raw_frame(i)
+                sync()
+
+            base = few / median_seconds(base_net, settings.repeats)
         emit(Row(workload.name, "net", pixels, frames / seconds, base))
 
     if "render" in settings.stages:

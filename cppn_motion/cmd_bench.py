@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         stages=tuple(stages or Settings.stages),
     )
     names = workloads or (list(QUICK_WORKLOADS) if args.quick else list(WORKLOADS))
-    command = "cppn-motion bench " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["bench"] else "cppn-motion bench"
+    command = " ".join(["cppn-motion" if sys.argv[0].endswith("cppn-motion") else "python " + sys.argv[0], *sys.argv[1:]])
     print(f"# cppn-motion bench, {clock.strftime('%Y-%m-%d %H:%M UTC', clock.gmtime())}")
     print(f"command: `{command}`")
     print(f"machine: {machine_description()}")
