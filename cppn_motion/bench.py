@@ -276,3 +276,18 @@ def format_table(rows: list[Row]) -> str:
         lines.append(f"| {row.workload} | {row.stage} | {num(row.ours_fps)} | {num(row.ours_mpx)} | "
                      f"{num(row.baseline_fps)} | {ratio} | {row.note} |")
     return "\n".join(lines)
+
+
+def still_peak_rss(width: int, height: int, overrides: dict | None = None, device: str = "cpu") -> int:
+    """Peak resident memory (bytes) of a fresh process that renders one still of the default
+    preset at this size (the whole process, so imports and torch count too)."""
+    import json
+    import resource
+    import subprocess
+    import sys
+
+    values = {"canvas.width": width, "canvas.height": height, **(overrides or {})}
+    script = ("import json, sys; import cppn_motion as cm; "
+              "cm.render_still(cm.load_preset('default', json.loads(sys.argv[1])), device=sys.argv[2])")
+    subprocess.run([sys.executable, "-c", script, json.dumps(values), device], check=True)
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # Linux reports KiB

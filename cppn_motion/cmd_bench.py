@@ -25,6 +25,8 @@ def register(add_command: Callable[[str, str], argparse.ArgumentParser]) -> None
     parser.add_argument("--x264-preset", default="medium", help="libx264 preset for both MP4 writers (default medium)")
     parser.add_argument("--precision", default="auto", help="hidden-layer precision: auto, fp32 or bf16")
     parser.add_argument("--device", default="cpu", help="cpu (default), cuda, auto")
+    parser.add_argument("--memory", metavar="WxH",
+                        help="instead: peak RSS of rendering one still this large, e.g. 7680x4320")
     parser.add_argument("--quick", action="store_true", help="360p only, 8 frames, one repeat")
     parser.add_argument("--debug", action="store_true", help="show full tracebacks for errors")
     parser.set_defaults(run=run)
@@ -68,6 +70,17 @@ def run(args: argparse.Namespace) -> int:
     if args.precision not in PRECISIONS:
         raise UserError(f"--precision: expected one of {', '.join(PRECISIONS)}; got {args.precision!r}")
     device = resolve_device(args.device)
+    if args.memory:
+        from .bench import still_peak_rss
+        from .cli import parse_size
+
+        try:
+            width, height = parse_size(args.memory)
+        except UserError as err:
+            raise UserError(str(err).replace("--size", "--memory", 1)) from None
+        peak = still_peak_rss(width, height, device=str(device))
+        print(f"peak RSS rendering a {width}x{height} still of the default preset on {device}: {peak / 2**30:.2f} GiB")
+        return 0
     settings = Settings(
         frames=args.frames or (8 if args.quick else 16),
         baseline_frames=args.baseline_frames or (2 if args.quick else 4),

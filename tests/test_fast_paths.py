@@ -114,3 +114,9 @@ def test_tiled_render_equals_untiled(monkeypatch):
     whole = scene.render_phases(phases)
     monkeypatch.setattr(render_module, "TILE_PIXELS", 700)  # odd tile: the last tile is partial
     assert torch.equal(scene.render_phases(phases), whole)
+
+
+def test_memory_entry_measures_a_child_process(capsys):
+    assert bench.still_peak_rss(32, 18) > 10 * 2**20  # at least torch's own footprint
+    assert main(["bench", "--memory", "8kx4k"]) == 2
+    assert "--memory: expected WIDTHxHEIGHT" in capsys.readouterr().err
