@@ -33,6 +33,20 @@ _register("silu", "x * sigmoid(x) (swish)", nn.functional.silu)
 _register("softsign", "x / (1 + |x|): slower saturation than tanh", nn.functional.softsign)
 
 
+# In-place forms (same values, no new tensor): the fast MLP path applies these to
+# its own scratch activations, saving an allocation and a pass over memory per layer.
+INPLACE: dict[str, ActivationFn] = {
+    "tanh": torch.tanh_,
+    "sigmoid": torch.sigmoid_,
+    "relu": torch.relu_,
+    "leaky_relu": lambda x: nn.functional.leaky_relu_(x, 0.2),
+    "sin": torch.sin_,
+    "cos": torch.cos_,
+    "abs": torch.abs_,
+    "identity": lambda x: x,
+}
+
+
 class Elementwise(nn.Module):
     """One activation for every neuron."""
 
@@ -40,6 +54,9 @@ class Elementwise(nn.Module):
         super().__init__()
         self.name = name
         self.fn = ACTIVATIONS.get(name)
+        inplace = INPLACE.get(name)
+        if inplace is not None:
+            self.forward_ = inplace
 
     def forward(self, x: Tensor) -> Tensor:
         return self.fn(x)

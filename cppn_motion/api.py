@@ -21,6 +21,7 @@ from .device import resolve_device
 from .encoders import EncoderOptions, open_writer, writer_for
 from .encoders.levels import LEVELS
 from .highbit import iter_frames_16bit
+from .pipeline import should_overlap, write_all
 from .presets import load_preset, preset_to_yaml
 from .provenance import PRESET_KEY, TIME_KEY, VERSION_KEY, write_sidecar
 from .render import Scene, build_scene, iter_frames
@@ -117,16 +118,22 @@ def render(preset: PresetLike, output: str | Path | None = None, *, device: str 
         else:
             batches = (iter_frames_16bit if sixteen else iter_frames)(scene, indices, batch_size=batch_size,
                                                                       progress=progress)
-            for batch in batches:
-                check.observe(batch)
-                writer.write(batch)
-                if observe is not None:
-                    observe(batch)
+            write_all(_observed(batches, check, observe), writer, overlap=should_overlap(scene.device.type))
     for note in [*check.warnings(preset), *getattr(writer, "notes", [])]:
         notify(note)
     if sidecar:
         write_sidecar(path, metadata)
     return path
+
+
+def _observed(batches: Iterator[np.ndarray], check: DullnessCheck,
+              observe: Callable[[np.ndarray], None] | None) -> Iterator[np.ndarray]:
+    """Pass batches through, letting the dull-output check and the caller's observer see each."""
+    for batch in batches:
+        check.observe(batch)
+        if observe is not None:
+            observe(batch)
+        yield batch
 
 
 def render_frames(preset: PresetLike, *, device: str | torch.device = "auto",

@@ -38,7 +38,7 @@ EXAMPLES = {
 # `register(add_command)`, where add_command(name, help) returns an ArgumentParser;
 # the module adds its flags and sets `run=` (a function of the parsed args -> exit status).
 COMMAND_MODULES: list[str] = ["cppn_motion.cmd_join", "cppn_motion.cmd_grow", "cppn_motion.cmd_compare",
-                              "cppn_motion.cmd_complexity"]
+                              "cppn_motion.cmd_complexity", "cppn_motion.cmd_bench"]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -180,6 +180,19 @@ def to_rgb(raw: Tensor, colour: Colour, calibration: Calibration) -> Tensor:
     return rgb.clamp(0, 1)
 
 
+def linear_colour_map(colour: Colour, calibration: Calibration) -> tuple[Tensor, Tensor, Tensor] | None:
+    """For rgb mode, to_rgb as (scale, shift, mix): rgb = clamp(sigmoid(raw * scale + shift) @ mix, 0, 1),
+    so a fused kernel can fold it into the net's head. None for modes that are not linear after the sigmoid."""
+    if colour.mode != "rgb" or calibration.mean.shape[0] != 3:
+        return None
+    scale = colour.contrast / calibration.std
+    shift = -calibration.mean * scale
+    eye = torch.eye(3, dtype=torch.float32, device=scale.device)
+    # Hue rotation and saturation are both linear maps of row vectors: compose them.
+    mix = _adjust_saturation(_rotate_hue(eye, colour.hue_shift), colour.saturation)
+    return scale, shift, mix
+
+
 def quantize(rgb: Tensor) -> Tensor:
     """[0, 1] floats -> uint8, rounding to the nearest code."""
     return (rgb * 255.0 + 0.5).clamp(0, 255).to(torch.uint8)

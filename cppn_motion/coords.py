@@ -27,9 +27,12 @@ class Grid:
 
 
 def make_grid(width: int, height: int, scale: float = 1.0, center: tuple[float, float] = (0.0, 0.0),
-              device: torch.device | str = "cpu") -> Grid:
+              device: torch.device | str = "cpu", rows: tuple[int, int] | None = None) -> Grid:
     """Pixel centres of a width x height frame. The shorter side spans [-scale, scale]
-    around `center`; y grows downwards like image rows."""
+    around `center`; y grows downwards like image rows.
+
+    `rows=(start, stop)` gives only those rows (a band of a large frame), each value
+    bit-identical to the whole grid's, so bands join without seams."""
     u = (torch.arange(width, dtype=torch.float32, device=device) + 0.5) / width
     v = (torch.arange(height, dtype=torch.float32, device=device) + 0.5) / height
     # (u - 0.5) * 2 runs over (-1, 1); the shorter side then spans [-scale, scale]
@@ -37,6 +40,8 @@ def make_grid(width: int, height: int, scale: float = 1.0, center: tuple[float, 
     shorter = min(width, height)
     x = center[0] + (u - 0.5) * 2 * scale * (width / shorter)
     y = center[1] + (v - 0.5) * 2 * scale * (height / shorter)
+    if rows is not None:
+        v, y = v[rows[0]:rows[1]], y[rows[0]:rows[1]]
     vv, uu = torch.meshgrid(v, u, indexing="ij")
     yy, xx = torch.meshgrid(y, x, indexing="ij")
     return Grid(x=xx, y=yy, u=uu, v=vv)

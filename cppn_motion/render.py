@@ -11,7 +11,7 @@ import torch
 from torch import Tensor
 
 from .camera import apply_camera
-from .colour import Calibration, output_channels, quantize, to_rgb
+from .colour import Calibration, linear_colour_map, output_channels, quantize, to_rgb
 from .config import Preset
 from .coords import Grid, coordinate_features, feature_count, make_grid
 from .device import frames_per_batch, resolve_device
@@ -27,6 +27,11 @@ from .timeline import Timeline
 # and a 4K render of one preset get the same statistics and the same colours.
 PROXY_FRAMES = 8
 PROXY_SHORT_SIDE = 64
+
+# Per-pixel nets render big frames in tiles of at most this many pixel-frames, so the
+# colour stage's float temporaries (~40 B a pixel) stay ~50 MB whatever the frame size;
+# an 8K still then needs its coordinates and uint8 image, not ten full-size float copies.
+TILE_PIXELS = 1 << 20
 
 
 def net_spec(preset: Preset) -> NetSpec:
@@ -104,22 +109,69 @@ class Scene:
         return raw
 
     @torch.no_grad()
-    def render_rgb(self, phase: Tensor) -> Tensor:
-        """Float frames (B, H, W, 3) in [0, 1] on the device, averaged over supersamples."""
+    def render_rgb(self, phase: Tensor, rows: tuple[int, int] | None = None) -> Tensor:
+        """Float frames (B, h, W, 3) in [0, 1] on the device, averaged over supersamples:
+        whole frames, or only output rows [start, stop) (a band, for bounded memory)."""
+        canvas = self.preset.canvas
+        factor = canvas.supersample
         width, height = self.render_size
-        raw = self.raw_at(phase)
+        if rows is None or tuple(rows) == (0, canvas.height):
+            coords, grid, band_height = self.coords, self.grid, height
+        else:
+            start, stop = rows
+            grid = make_grid(width, height, canvas.scale, tuple(canvas.center), device=self.device,
+                             rows=(start * factor, stop * factor))
+            coords = coordinate_features(grid, self.preset.inputs.features, self.preset.inputs.feature_scale)
+            band_height = (stop - start) * factor
+        raw = self.raw_at(phase, coords.contiguous(), (band_height, width), grid=grid)
         colours = self.timeline.colours_at(phase)
         if colours is None:
             rgb = to_rgb(raw, self.preset.colour, self.calibration)
         else:  # keyframed colour: each frame has its own parameters
             rgb = torch.stack([to_rgb(raw[i], colour, self.calibration) for i, colour in enumerate(colours)])
-        return downsample_linear(rgb.view(phase.shape[0], height, width, 3), self.preset.canvas.supersample)
+        return downsample_linear(rgb.view(phase.shape[0], band_height, width, 3), factor)
 
     @torch.no_grad()
     def render_phases(self, phase: Tensor) -> Tensor:
         """uint8 frames (B, H, W, 3) on the device."""
-        rgb = self.render_rgb(phase)
-        return dither_quantize(rgb, phase, self.preset.seed) if self.dither else quantize(rgb)
+        width, height = self.size
+        batch = phase.shape[0]
+        fused = self._fused_frames(phase)
+        if fused is not None:
+            return fused
+        # Only nets that compute each pixel on its own (MLPs) can be cut into bands of rows;
+        # the calibration is frozen, so bands give exactly the whole frame.
+        rows = height
+        if getattr(self.net, "pixelwise", False):
+            rows = max(1, TILE_PIXELS // (batch * width * self.preset.canvas.supersample ** 2))
+        if rows >= height:
+            return self._quantize(self.render_rgb(phase), phase)
+        frames = torch.empty(batch, height, width, 3, dtype=torch.uint8, device=self.device)
+        for start in range(0, height, rows):
+            stop = min(height, start + rows)
+            frames[:, start:stop] = self._quantize(self.render_rgb(phase, (start, stop)), phase, start * width)
+        return frames
+
+    def _quantize(self, rgb: Tensor, phase: Tensor, pixel_offset: int = 0) -> Tensor:
+        if self.dither:
+            return dither_quantize(rgb, phase, self.preset.seed, pixel_offset=pixel_offset)
+        return quantize(rgb)
+
+    def _fused_frames(self, phase: Tensor) -> Tensor | None:
+        """uint8 frames from the fused GPU kernel, when it covers this render: CUDA, shared
+        coordinates (no camera or input-scale motion), plain colour, no supersampling or dither."""
+        fused = getattr(self.net, "fused_uint8", None)
+        if (fused is None or self.device.type != "cuda" or self.dither or self.preset.canvas.supersample != 1
+                or self.timeline.camera_at(phase) is not None or self.timeline.feature_scales(phase) is not None
+                or self.timeline.colours_at(phase) is not None):
+            return None
+        inputs = self.timeline.inputs_at(phase)
+        frames = fused(self.coords, inputs.frame_features, inputs.weights,
+                       linear_colour_map(self.preset.colour, self.calibration))
+        if frames is None:  # the kernel does not cover this net or colour mode
+            return None
+        width, height = self.size
+        return frames.view(phase.shape[0], height, width, 3)
 
     def render_indices(self, indices: Iterable[int]) -> Tensor:
         return self.render_phases(self.timeline.phases(list(indices)))

@@ -9,29 +9,11 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .colour import to_rgb
-from .coords import Grid, coordinate_features
 from .dither import dither_quantize
-from .supersample import downsample_linear
 
 # Samples (pixels x supersample^2) evaluated per band: ~4M keeps a band's float32 colour
 # and coordinate tensors near 100 MB, so an 8K poster at supersample 4 fits any machine.
 SAMPLES_PER_TILE = 4_000_000
-
-
-def band_grid(width: int, height: int, scale: float, center: tuple[float, float], row_start: int,
-              row_stop: int, device: torch.device | str = "cpu") -> Grid:
-    """Rows [row_start, row_stop) of coords.make_grid(width, height, ...), computed with the
-    same float32 operations so each value is bit-identical to the whole grid's."""
-    u = (torch.arange(width, dtype=torch.float32, device=device) + 0.5) / width
-    v = (torch.arange(height, dtype=torch.float32, device=device) + 0.5) / height
-    half = scale / min(width, height)
-    x = center[0] + (u - 0.5) * 2 * half * width
-    y = center[1] + (v - 0.5) * 2 * half * height
-    v, y = v[row_start:row_stop], y[row_start:row_stop]
-    vv, uu = torch.meshgrid(v, u, indexing="ij")
-    yy, xx = torch.meshgrid(y, x, indexing="ij")
-    return Grid(x=xx, y=yy, u=uu, v=vv)
 
 
 def rows_per_band(width: int, supersample: int, samples: int = SAMPLES_PER_TILE) -> int:
@@ -42,22 +24,14 @@ def iter_bands(scene, phase: float, rows: int | None = None, *, bit_depth: int =
                dither: bool = False) -> Iterator[tuple[int, np.ndarray]]:
     """(first row, band) pairs covering the still at `phase`: uint8 (or uint16 for bit_depth 16)
     arrays (rows, W, 3) on the host, top to bottom."""
-    preset = scene.preset
-    canvas = preset.canvas
-    factor = canvas.supersample
+    canvas = scene.preset.canvas
     width, height = canvas.width, canvas.height
-    rows = rows or rows_per_band(width, factor)
+    rows = rows or rows_per_band(width, canvas.supersample)
     phases = torch.tensor([float(phase)], dtype=torch.float64)
     for start in range(0, height, rows):
         stop = min(height, start + rows)
-        grid = band_grid(width * factor, height * factor, canvas.scale, tuple(canvas.center),
-                         start * factor, stop * factor, device=scene.device)
-        coords = coordinate_features(grid, preset.inputs.features, preset.inputs.feature_scale).contiguous()
-        shape = ((stop - start) * factor, width * factor)
-        raw = scene.raw_at(phases, coords, shape)
-        rgb = to_rgb(raw, preset.colour, scene.calibration).view(1, *shape, 3)
-        rgb = downsample_linear(rgb, factor)
-        band = encode(rgb, phases, preset.seed, bit_depth, dither, pixel_offset=start * width)[0].cpu().numpy()
+        rgb = scene.render_rgb(phases, (start, stop))
+        band = encode(rgb, phases, scene.preset.seed, bit_depth, dither, pixel_offset=start * width)[0].cpu().numpy()
         yield start, band.astype(np.uint16) if bit_depth == 16 else band
 
 

@@ -91,3 +91,15 @@ def test_still_matches_the_clip_frame_at_that_phase():
     clip = _clip(preset)
     still = cm.render_still(preset, 2 / 6, device="cpu")
     assert np.abs(still.astype(int) - clip[2].astype(int)).max() <= 1
+
+
+def test_bands_apply_the_camera_and_equal_the_whole_frame():
+    from cppn_motion.tiles import render_tiled
+
+    preset = cm.load_preset("zoom_loop", {"canvas.width": 48, "canvas.height": 32, "timeline.frames": 8})
+    scene = build_scene(preset, "cpu")
+    whole = scene.render_phases(torch.tensor([0.25], dtype=torch.float64))[0].numpy()
+    banded = render_tiled(scene, 0.25, rows=5)
+    assert np.abs(whole.astype(int) - banded.astype(int)).max() <= 1
+    # The camera really moves: the frame at phase 0 differs.
+    assert np.abs(whole.astype(int) - cm.render_still(preset, 0.0, device="cpu").astype(int)).mean() > 5

@@ -1,6 +1,11 @@
 """The per-pixel MLP (a CPPN; the seed's stack of 1x1 convolutions)."""
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Iterator
+
 import torch
 from torch import Tensor
 
@@ -13,6 +18,69 @@ from .base import FieldNet, NetSpec
 # is ~1 MB per activation, which stays in cache; whole-frame layers are memory bound and
 # ~4x slower on CPU (FIELD_NOTES section 3).
 ROWS_PER_CHUNK = 8192
+
+# Hidden-layer precisions. "bf16" halves the bytes per activation and uses the
+# AVX512-BF16 dot products where the CPU has them (~1.6x on this project's CPU); the
+# first layer, the output layer and everything after it stay fp32 (FIELD_NOTES 6:
+# bf16's step in [0.5, 1) is a whole 8-bit code). "auto" = fp32: same picture everywhere.
+PRECISIONS = ("auto", "fp32", "bf16")
+
+# Below this many rows a frame batch is evaluated by one thread: a pool's hand-off
+# costs more than it saves on a thumbnail.
+MIN_ROWS_FOR_WORKERS = 65_536
+
+
+def cpu_supports_bf16() -> bool:
+    """True where torch's CPU kernels have native bf16 dot products (AVX512-BF16 or AMX)."""
+    try:
+        with open("/proc/cpuinfo") as info:
+            flags = info.read()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def hidden_dtype(precision: str, device: torch.device) -> torch.dtype:
+    """The dtype of hidden layers 2..depth for a precision name on a device."""
+    if precision not in PRECISIONS:
+        from ..errors import ConfigError
+
+        raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}; got {precision!r}")
+    if precision == "bf16":
+        return torch.bfloat16
+    return torch.float32
+
+
+def cpu_workers() -> int:
+    """Chunk workers on a CPU: one per core torch may use."""
+    try:
+        cores = len(os.sched_getaffinity(0))  # our share of the host, not os.cpu_count()'s total
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(torch.get_num_threads(), cores))
+
+
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+
+
+def _pool(workers: int) -> ThreadPoolExecutor:
+    if workers not in _POOLS:
+        _POOLS[workers] = ThreadPoolExecutor(workers, thread_name_prefix="cppn-mlp")
+    return _POOLS[workers]
+
+
+@contextmanager
+def _single_threaded_ops() -> Iterator[None]:
+    """Each chunk worker runs its ops on one thread. A 32-wide matmul on a few thousand
+    rows is microseconds of work; splitting every such op across cores costs a barrier
+    per op, which on a busy machine measured up to 50x slower than one thread
+    (bench/RESULTS.md). Parallelism comes from the chunk workers instead."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 def _linear(h: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
@@ -28,6 +96,9 @@ def _linear(h: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
 class MLP(FieldNet):
     """x, y, r, ... and per-frame inputs -> `depth` hidden layers of `width` -> raw outputs."""
 
+    # Each pixel's output depends only on its own coordinates: the renderer may tile frames.
+    pixelwise = True
+
     def __init__(self, spec: NetSpec) -> None:
         super().__init__()
         self.spec = spec
@@ -36,6 +107,10 @@ class MLP(FieldNet):
             make_activation(spec.activation, spec.width, structure, spec.mixed) for _ in range(spec.depth)
         )
         self.base_weights = self.sample_weights(generator_for(spec.seed, "weights", 0))
+        # How hidden layers are computed (PRECISIONS); a render option, not part of the picture's recipe.
+        self.precision = "auto"
+        # None: the fused kernel where it covers the net (CUDA + triton); False: always the torch path.
+        self.use_kernel: bool | None = None
 
     def layer_shapes(self) -> list[tuple[int, int]]:
         spec = self.spec
@@ -54,6 +129,7 @@ class MLP(FieldNet):
 
     def forward(self, coords: Tensor, frame_inputs: Tensor, weights: list[Tensor],
                 shape: tuple[int, int], depth: int | None = None) -> Tensor:
+        """See FieldNet.forward. `depth` keeps only the first `depth` hidden layers before the head."""
         layers = self.spec.depth if depth is None else depth
         if not 1 <= layers <= self.spec.depth:
             raise ValueError(f"depth must be 1..{self.spec.depth}; got {depth}")
@@ -64,19 +140,68 @@ class MLP(FieldNet):
         # The first layer splits into a per-pixel part and a per-frame part; the
         # per-frame part (time, latent) is just a bias, computed once per frame.
         frame_bias = first_b + torch.einsum("bk,bkd->bd", frame_inputs, first_w[:, n_coord:].expand(batch, -1, -1))
+        if self._kernel_covers(coords, weights):
+            from ..kernels import triton_mlp
+
+            return triton_mlp.fused_mlp(coords, frame_bias, weights, layers, self.spec.activation)
         coord_w = first_w[:, :n_coord]
+        dtype = hidden_dtype(self.precision, frame_inputs.device)
+        hidden = [(w.to(dtype), b.to(dtype)) for w, b in zip(weights[2:2 * layers:2], weights[3:2 * layers:2])]
+        head_w, head_b = weights[-2], weights[-1]
         out = torch.empty(batch, pixels, self.spec.out_channels, device=frame_inputs.device, dtype=torch.float32)
         step = max(256, ROWS_PER_CHUNK // batch)
-        for start in range(0, pixels, step):
+
+        def run(start: int) -> None:
             chunk = coords[..., start:start + step, :]
             if chunk.dim() == 2:
                 chunk = chunk.unsqueeze(0)
             h = torch.matmul(chunk, coord_w) + frame_bias.unsqueeze(1)
-            h = self.activations[0](h)
-            for layer in range(1, layers):
-                h = self.activations[layer](_linear(h, weights[2 * layer], weights[2 * layer + 1]))
-            out[:, start:start + step] = _linear(h, weights[-2], weights[-1])
+            h = _activate(self.activations[0], h).to(dtype)
+            for layer, (w, b) in enumerate(hidden, start=1):
+                h = _activate(self.activations[layer], _linear(h, w, b))
+            out[:, start:start + step] = _linear(h.to(torch.float32), head_w, head_b)
+
+        starts = range(0, pixels, step)
+        workers = cpu_workers() if frame_inputs.device.type == "cpu" else 1
+        if workers > 1 and batch * pixels >= MIN_ROWS_FOR_WORKERS and len(starts) > 1:
+            with _single_threaded_ops():
+                # list() re-raises a worker's exception here.
+                list(_pool(workers).map(run, starts))
+        else:
+            for start in starts:
+                run(start)
         return out
+
+
+    def _kernel_covers(self, coords: Tensor, weights: list[Tensor]) -> bool:
+        """The fused Triton kernel runs on CUDA for shared weights, 2-D coords and one kernel-known activation."""
+        if coords.device.type != "cuda" or self.use_kernel is False:
+            return False
+        from ..kernels import triton_mlp
+
+        names = [self.spec.activation] if self.spec.activation != "mixed" else ["mixed"]
+        return triton_mlp.covers(names, all(w.shape[0] == 1 for w in weights), coords)
+
+    @torch.no_grad()
+    def fused_uint8(self, coords: Tensor, frame_inputs: Tensor, weights: list[Tensor],
+                    colour_map: tuple[Tensor, Tensor, Tensor] | None, depth: int | None = None) -> Tensor | None:
+        """uint8 RGB (B, P, 3) straight from the kernel with the colour stage folded into the head,
+        or None when the kernel does not cover this net, device or colour mode (use forward + to_rgb)."""
+        if colour_map is None or not self._kernel_covers(coords, weights):
+            return None
+        from ..kernels import triton_mlp
+
+        batch = frame_inputs.shape[0]
+        n_coord = self.spec.coord_features
+        first_w, first_b = weights[0], weights[1]
+        frame_bias = first_b + torch.einsum("bk,bkd->bd", frame_inputs, first_w[:, n_coord:].expand(batch, -1, -1))
+        return triton_mlp.fused_mlp(coords, frame_bias, weights, layers, self.spec.activation, colour_map)
+
+
+def _activate(activation: torch.nn.Module, h: Tensor) -> Tensor:
+    """Apply in place when the activation can (saves an allocation and a pass over memory)."""
+    inplace = getattr(activation, "forward_", None)
+    return inplace(h) if inplace is not None else activation(h)
 
 
 def _build(spec: NetSpec) -> MLP:
