@@ -1,7 +1,7 @@
 """Resolution independence check for conv presets: PSNR between the 1920x1080 still,
 box-downsampled 6x, and the 320x180 preview of the same preset at the same moment.
 
-    python benchmarks/resolution_psnr.py nin_look vgg_look inception_look
+    python bench/resolution_psnr.py nin_look vgg_look inception_look
 """
 from __future__ import annotations
 
