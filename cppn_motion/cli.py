@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import time as clock
 import traceback
@@ -338,6 +339,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("cppn-motion: interrupted; no partial output was left behind", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`cppn-motion presets | head`): not an error. Point stdout at
+        # devnull so Python's own flush at exit does not complain a second time.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Terminated as exc:
         print(f"cppn-motion: {exc}; no partial output was left behind", file=sys.stderr)
         return exc.exit_code

@@ -114,3 +114,15 @@ def test_every_package_folder_ships_in_the_wheel():
     listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     folders = {".".join(p.parent.relative_to(root).parts) for p in (root / "cppn_motion").rglob("__init__.py")}
     assert folders <= listed, f"add to pyproject packages: {sorted(folders - listed)}"
+
+
+def test_a_closed_pipe_is_not_an_error():
+    # `cppn-motion presets | head -1`: the reader leaves before we write. Closing our end
+    # at once (the interpreter takes a second to start) makes every write hit a closed pipe.
+    process = subprocess.Popen([sys.executable, "-m", "cppn_motion", "presets"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    process.stdout.close()
+    stderr = process.stderr.read()
+    process.wait(timeout=120)
+    assert process.returncode == 0, stderr
+    assert stderr == ""
