@@ -14,11 +14,11 @@ import torch
 from torch import Tensor
 
 from .colour import Calibration, quantize, to_rgb
-from .coords import coordinate_features, make_grid
 from .easing import EASINGS
 from .errors import UserError
 from .nets.mlp import MLP
-from .render import PROXY_FRAMES, Scene, proxy_size
+from .render import Scene, measure_calibration
+from .supersample import downsample_linear
 
 GrowthMode = Literal["depth", "width"]
 # Width stages when the net is wider than this: evenly spaced from 1 to the full width,
@@ -60,33 +60,22 @@ def narrow_weights(weights: list[Tensor], width: int) -> list[Tensor]:
     return out
 
 
-@torch.no_grad()
-def stage_raw(scene: Scene, stage: Stage, phase: Tensor, coords: Tensor | None = None,
-              shape: tuple[int, int] | None = None, grid=None) -> Tensor:
-    """Raw outputs (B, P, C) of the truncated or narrowed net."""
-    inputs = scene.timeline.inputs_at(phase)
-    if coords is None:
-        coords, grid = scene.coords, scene.grid
-    coords = scene.coords_at(phase, coords, grid)
-    shape = (scene.preset.canvas.height, scene.preset.canvas.width) if shape is None else shape
-    weights = inputs.weights if stage.width is None else narrow_weights(inputs.weights, stage.width)
-    extra = {} if stage.depth is None else {"depth": stage.depth}
-    return scene.net(coords, inputs.frame_features, weights, shape, **extra)
+def _stage_options(stage: Stage) -> dict:
+    """Scene.raw_at options that evaluate this stage's truncated or narrowed net."""
+    options: dict = {"depth": stage.depth}
+    if stage.width is not None:
+        options["adjust_weights"] = lambda weights: narrow_weights(weights, stage.width)
+    return options
 
 
 def stage_calibration(scene: Scene, stage: Stage) -> Calibration:
     """The colour statistics of this stage's own net, on the same proxy render as a clip's."""
-    preset = scene.preset
-    if not preset.colour.normalize:
+    if not scene.preset.colour.normalize:
         return scene.calibration
-    canvas = preset.canvas
-    proxy_w, proxy_h = proxy_size(canvas.width, canvas.height)
-    grid = make_grid(proxy_w, proxy_h, canvas.scale, tuple(canvas.center), device=scene.device)
-    coords = coordinate_features(grid, preset.inputs.features, preset.inputs.feature_scale)
-    phase = torch.arange(PROXY_FRAMES, dtype=torch.float64) / PROXY_FRAMES
-    return Calibration.measure(stage_raw(scene, stage, phase, coords, (proxy_h, proxy_w), grid))
+    return measure_calibration(scene, **_stage_options(stage))
 
 
+@torch.no_grad()
 def stage_rgb(scene: Scene, stage: Stage, phase: float, calibration: Literal["stage", "full"] = "stage") -> Tensor:
     """Float RGB (H, W, 3) of one stage at one loop phase.
 
@@ -95,9 +84,13 @@ def stage_rgb(scene: Scene, stage: Stage, phase: float, calibration: Literal["st
     'full' uses the whole net's statistics for every stage.
     """
     calib = stage_calibration(scene, stage) if calibration == "stage" else scene.calibration
-    raw = stage_raw(scene, stage, torch.tensor([phase], dtype=torch.float64))
-    width, height = scene.size
-    return to_rgb(raw, scene.preset.colour, calib).view(height, width, 3)
+    phases = torch.tensor([phase], dtype=torch.float64)
+    raw = scene.raw_at(phases, **_stage_options(stage))
+    colours = scene.timeline.colours_at(phases)
+    colour = colours[0] if colours else scene.preset.colour
+    width, height = scene.render_size
+    rgb = to_rgb(raw, colour, calib).view(1, height, width, 3)
+    return downsample_linear(rgb, scene.preset.canvas.supersample)[0]
 
 
 def iter_growth(scene: Scene, mode: GrowthMode = "depth", *, hold: int = 12, blend: int = 0, phase: float = 0.0,

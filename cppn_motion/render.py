@@ -92,16 +92,19 @@ class Scene:
 
     @torch.no_grad()
     def raw_at(self, phase: Tensor, coords: Tensor | None = None, shape: tuple[int, int] | None = None, *,
-               grid: Grid | None = None, depth: int | None = None) -> Tensor:
-        """Raw net outputs (B, P, C) at these phases; `depth` truncates the net (depth growth)."""
+               grid: Grid | None = None, depth: int | None = None,
+               adjust_weights: Callable[[list[Tensor]], list[Tensor]] | None = None) -> Tensor:
+        """Raw net outputs (B, P, C) at these phases. `depth` truncates the net and
+        `adjust_weights` rewrites the frame's weights (depth and width growth)."""
         inputs = self.timeline.inputs_at(phase)
+        weights = inputs.weights if adjust_weights is None else adjust_weights(inputs.weights)
         if coords is None:
             coords, grid = self.coords, self.grid
         coords = self.coords_at(phase, coords, grid)
         shape = (self.render_size[1], self.render_size[0]) if shape is None else shape
         # Only pass depth when asked, so architectures without it still render full clips.
         extra = {} if depth is None else {"depth": depth}
-        raw, bad = clamp_nonfinite(self.net(coords, inputs.frame_features, inputs.weights, shape, **extra))
+        raw, bad = clamp_nonfinite(self.net(coords, inputs.frame_features, weights, shape, **extra))
         if bad:
             if not self.nonfinite:  # warn once per scene; the count keeps growing
                 warnings.warn(nonfinite_message(bad, raw.numel()), NonFiniteWarning, stacklevel=2)
@@ -204,8 +207,9 @@ def proxy_size(width: int, height: int) -> tuple[int, int]:
     return max(1, round(PROXY_SHORT_SIDE * width / height)), PROXY_SHORT_SIDE
 
 
-def measure_calibration(scene: Scene) -> Calibration:
-    """Output statistics over a small proxy render of frames spread across the clip."""
+def measure_calibration(scene: Scene, **raw_options) -> Calibration:
+    """Output statistics over a small proxy render of frames spread across the clip.
+    `raw_options` go to Scene.raw_at (growth measures each truncated net this way)."""
     preset = scene.preset
     canvas = preset.canvas
     proxy_w, proxy_h = proxy_size(canvas.width, canvas.height)
@@ -213,7 +217,7 @@ def measure_calibration(scene: Scene) -> Calibration:
     coords = coordinate_features(grid, preset.inputs.features, preset.inputs.feature_scale)
     # Phases spread evenly over the loop, independent of the clip's frame count.
     phase = torch.arange(PROXY_FRAMES, dtype=torch.float64) / PROXY_FRAMES
-    raw = scene.raw_at(phase, coords, (proxy_h, proxy_w), grid=grid)
+    raw = scene.raw_at(phase, coords, (proxy_h, proxy_w), grid=grid, **raw_options)
     return Calibration.measure(raw)
 
 

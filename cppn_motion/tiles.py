@@ -27,6 +27,10 @@ def iter_bands(scene, phase: float, rows: int | None = None, *, bit_depth: int =
     canvas = scene.preset.canvas
     width, height = canvas.width, canvas.height
     rows = rows or rows_per_band(width, canvas.supersample)
+    if not getattr(scene.net, "pixelwise", False):
+        # A conv net's pixels depend on their neighbours (and its design grid on the whole
+        # frame): it bands internally where it can, so it is evaluated whole here.
+        rows = height
     phases = torch.tensor([float(phase)], dtype=torch.float64)
     for start in range(0, height, rows):
         stop = min(height, start + rows)

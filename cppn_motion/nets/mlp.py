@@ -130,16 +130,14 @@ class MLP(FieldNet):
     def forward(self, coords: Tensor, frame_inputs: Tensor, weights: list[Tensor],
                 shape: tuple[int, int], depth: int | None = None) -> Tensor:
         """See FieldNet.forward. `depth` keeps only the first `depth` hidden layers before the head."""
-        layers = self.spec.depth if depth is None else depth
-        if not 1 <= layers <= self.spec.depth:
-            raise ValueError(f"depth must be 1..{self.spec.depth}; got {depth}")
+        layers = self._layers(depth)
         batch = frame_inputs.shape[0]
         pixels = coords.shape[-2]
         n_coord = self.spec.coord_features
-        first_w, first_b = weights[0], weights[1]
+        first_w = weights[0]
         # The first layer splits into a per-pixel part and a per-frame part; the
         # per-frame part (time, latent) is just a bias, computed once per frame.
-        frame_bias = first_b + torch.einsum("bk,bkd->bd", frame_inputs, first_w[:, n_coord:].expand(batch, -1, -1))
+        frame_bias = self._frame_bias(frame_inputs, weights)
         if self._kernel_covers(coords, weights):
             from ..kernels import triton_mlp
 
@@ -191,11 +189,23 @@ class MLP(FieldNet):
             return None
         from ..kernels import triton_mlp
 
+        layers = self._layers(depth)
+        return triton_mlp.fused_mlp(coords, self._frame_bias(frame_inputs, weights), weights, layers,
+                                    self.spec.activation, colour_map)
+
+    def _layers(self, depth: int | None) -> int:
+        """How many hidden layers to run: all, or the first `depth` (depth growth)."""
+        layers = self.spec.depth if depth is None else depth
+        if not 1 <= layers <= self.spec.depth:
+            raise ValueError(f"depth must be 1..{self.spec.depth}; got {depth}")
+        return layers
+
+    def _frame_bias(self, frame_inputs: Tensor, weights: list[Tensor]) -> Tensor:
+        """The first layer's per-frame part (time, latent): a bias per frame, computed once."""
         batch = frame_inputs.shape[0]
-        n_coord = self.spec.coord_features
         first_w, first_b = weights[0], weights[1]
-        frame_bias = first_b + torch.einsum("bk,bkd->bd", frame_inputs, first_w[:, n_coord:].expand(batch, -1, -1))
-        return triton_mlp.fused_mlp(coords, frame_bias, weights, layers, self.spec.activation, colour_map)
+        per_frame_w = first_w[:, self.spec.coord_features:].expand(batch, -1, -1)
+        return first_b + torch.einsum("bk,bkd->bd", frame_inputs, per_frame_w)
 
 
 def _activate(activation: torch.nn.Module, h: Tensor) -> Tensor:
