@@ -239,22 +239,27 @@ def _cmd_render(args: argparse.Namespace) -> int:
         extra["timeline.frames"] = args.frames
     if args.fps is not None:
         extra["timeline.fps"] = args.fps
-    from .quality_cli import note, prepare
+    from .quality_cli import maybe_reroll, note, prepare
 
     preset, path, time = prepare(args, extra, default_output_path)
     kind = writer_for(path)
+    # Every check on the flags comes before --reroll's search, which renders.
     if wants_segments(args):  # --shard, --resume, --segments or torchrun
         clip_flags = [flag for flag, on in (("--preview", args.preview), ("--frames-range", args.frames_range),
                                             ("--report", args.report)) if on]
         if clip_flags:
             raise UserError(f"{', '.join(clip_flags)}: not available with --shard, --resume, --segments or "
                             "torchrun (segments always cover the whole clip)")
-        return run_segmented(args, preset, path)
+        if kind != "png":
+            from .segmented import check_segmentable
+
+            check_segmentable(preset, path, "--shard" if args.shard else "--resume")
+        return run_segmented(args, maybe_reroll(args, preset, args.device), path, time)
     device = resolve_device(args.device)
     from .cli_clip import plan_clip
 
     plan = plan_clip(args, preset, kind)  # which frames, at what size and rate; the motion meter
-    preset = plan.preset
+    preset = maybe_reroll(args, plan.preset, device)
     total = 1 if kind == "png" else len(plan.indices)
     started = clock.perf_counter()
     with ProgressBar(total, args.quiet, preset.name) as bar:
@@ -274,8 +279,8 @@ def _cmd_still(args: argparse.Namespace) -> int:
         return contact_sheet_command(args)
     preset = load_from_args(args, still_overrides(args))
     path = Path(args.output) if args.output else default_output_path(preset, "png")
-    if path.suffix.lower() != ".png":
-        raise UserError(f"-o: a still is written as .png; got {str(path)!r}")
+    if path.suffix.lower() != ".png" or "%" in path.name:
+        raise UserError(f"-o: a still is written as one .png (no frame pattern); got {str(path)!r}")
     phase = parse_time(args.time, preset.timeline.frames, preset.timeline.fps)
     device = resolve_device(args.device)
     preset = maybe_reroll(args, preset, device)

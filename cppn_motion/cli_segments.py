@@ -42,7 +42,7 @@ def wants_segments(args: argparse.Namespace) -> bool:
                 or getattr(args, "segments", None) or detect() is not None)
 
 
-def run_segmented(args: argparse.Namespace, preset: Preset, path: Path) -> int:
+def run_segmented(args: argparse.Namespace, preset: Preset, path: Path, time: float = 0.0) -> int:
     """`cppn-motion render` for a shard, a resumable render, or this rank's part of a torchrun job."""
     from .cli import ProgressBar, report_written
     from .device import resolve_device
@@ -85,7 +85,9 @@ def run_segmented(args: argparse.Namespace, preset: Preset, path: Path) -> int:
             from .api import render
 
             device = device_for(env, args.device)
-            render(preset, path, device=device, batch_size=args.batch_size)
+            from .quality_cli import note
+
+            render(preset, path, device=device, batch_size=args.batch_size, time=time, notify=note)
             report_written(args, path, 1, started, preset, device)
         return 0
     device = device_for(env, args.device)

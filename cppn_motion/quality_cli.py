@@ -52,7 +52,7 @@ def prepare(args: argparse.Namespace, extra: dict[str, Any], default_output_path
     else:
         preset = load_from_args(args, extra)
         path = Path(args.output) if args.output else default_output_path(preset)
-    return maybe_reroll(args, preset, args.device), path, time
+    return preset, path, time
 
 
 def maybe_reroll(args: argparse.Namespace, preset, device):
@@ -71,16 +71,19 @@ def contact_sheet_command(args: argparse.Namespace) -> int:
     from .cli import load_from_args, parse_time
     from .contact_sheet import assemble, cell_size, parse_seeds
     from .device import resolve_device
-    from .encoders import open_writer
+    from .encoders import open_writer, writer_for
     from .provenance import write_sidecar
 
     seeds = parse_seeds(args.seeds)
+    if getattr(args, "reroll", None) or getattr(args, "bit_depth", None) == 16:
+        raise UserError("--seeds: a contact sheet is 8-bit and shows the seeds it lists; "
+                        "drop --reroll and --bit-depth 16")
     preset = load_from_args(args, still_overrides(args))
     width, height = cell_size(preset.canvas.width, preset.canvas.height, explicit=bool(args.size))
     preset = preset.with_overrides({"canvas.width": width, "canvas.height": height, "output.bit_depth": 8})
     path = Path(args.output) if args.output else default_output_path(preset, "png").with_name(f"{preset.name}-sheet.png")
-    if path.suffix.lower() != ".png":
-        raise UserError(f"-o: a contact sheet is written as .png; got {str(path)!r}")
+    if writer_for(path) != "png":
+        raise UserError(f"-o: a contact sheet is one .png image (no frame pattern); got {str(path)!r}")
     phase = parse_time(args.time, preset.timeline.frames, preset.timeline.fps)
     device = resolve_device(args.device)
     started = clock.perf_counter()

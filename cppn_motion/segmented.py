@@ -14,7 +14,7 @@ from . import __version__
 from .config import Preset
 from .encoders import writer_for
 from .errors import UserError
-from .join import SegmentRecord, join_segments, open_segment_writer, segment_is_complete
+from .join import SegmentRecord, is_gif_segment, join_segments, open_segment_writer, segment_is_complete
 from .presets import preset_to_yaml
 from .render import Scene, build_scene, iter_frames
 from .segments import (DEFAULT_SEGMENTS, Segment, checkpoint_path, checkpoint_plan, preset_fingerprint,
@@ -37,10 +37,13 @@ def fingerprint(preset: Preset) -> str:
 
 
 def check_segmentable(preset: Preset, output: Path, flag: str) -> None:
-    """Segments are frame ranges of a clip: a .png still has none."""
-    if writer_for(output) == "png":
+    """Segments are frame ranges of a clip that join by stream copy (MP4) or as frames (GIF)."""
+    kind = writer_for(output)
+    if kind == "png":
         raise UserError(f"{flag}: a .png still is one frame and cannot be split into segments; "
                         f"use -o with .mp4 or .gif; got '{output}'")
+    if kind not in ("mp4", "gif"):
+        raise UserError(f"{flag}: segments can be joined into .mp4 or .gif only; got '{output}'")
 
 
 def render_segments(scene: Scene, jobs: Sequence[tuple[Segment, Path]], *, resume: bool = False,
@@ -62,6 +65,8 @@ def render_segments(scene: Scene, jobs: Sequence[tuple[Segment, Path]], *, resum
                 progress(segment.frames)
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
+        # As in a plain render: video is dithered, GIF frames (palettised later) are not.
+        scene.dither = preset.output.dither and not is_gif_segment(path)
         with open_segment_writer(path, record, fps=preset.timeline.fps, size=(canvas.width, canvas.height),
                                  options=encoder_options(preset), metadata=metadata_for(preset)) as writer:
             for batch in iter_frames(scene, segment.indices, batch_size=batch_size, progress=progress):

@@ -224,3 +224,19 @@ def test_resume_cli_and_gif(tmp_path, capsys):
     assert out.read_bytes() == (tmp_path / "single.gif").read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.gif", "clip.gif.yaml", "single.gif", "single.gif.yaml"]
     assert (tmp_path / "clip.gif.yaml").read_text() == (tmp_path / "single.gif.yaml").read_text()
+
+
+def test_a_one_segment_resumable_mp4_has_the_plain_renders_frames(tmp_path):
+    # Segments go through the same frame pipeline as a plain render (dither included).
+    import imageio_ffmpeg
+    import numpy as np
+
+    def frames(path):
+        reader = imageio_ffmpeg.read_frames(str(path))
+        next(reader)
+        return np.stack([np.frombuffer(f, np.uint8) for f in reader])
+
+    flags = ["--size", "32x18", "--set", "timeline.frames=4", "--device", "cpu", "--quiet"]
+    assert main(["render", "-o", str(tmp_path / "plain.mp4"), *flags]) == 0
+    assert main(["render", "-o", str(tmp_path / "seg.mp4"), "--resume", "--segments", "1", *flags]) == 0
+    np.testing.assert_array_equal(frames(tmp_path / "plain.mp4"), frames(tmp_path / "seg.mp4"))
