@@ -54,7 +54,7 @@ def add_preset_options(parser: argparse.ArgumentParser, *, output_help: str) -> 
                         help="bundled preset name (see `cppn-motion presets`) or path to a .yaml file; default: default")
     parser.add_argument("-o", "--output", metavar="PATH", help=output_help)
     parser.add_argument("--size", metavar="WxH", help="frame size in pixels, e.g. 1920x1080 (overrides canvas.width/height)")
-    parser.add_argument("--seed", type=_non_negative_int, help="random seed (overrides seed)")
+    parser.add_argument("--seed", type=non_negative_int, help="random seed (overrides seed)")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="override any preset field, e.g. --set net.depth=12 (repeatable)")
     parser.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
@@ -87,9 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_clip import add_clip_options
 
     add_clip_options(render)  # --preview, --frames-range, --report
-    render.add_argument("--frames", type=_positive_int, help="number of frames (overrides timeline.frames)")
+    render.add_argument("--frames", type=positive_int, help="number of frames (overrides timeline.frames)")
     render.add_argument("--fps", type=_positive_float, help="frames per second (overrides timeline.fps)")
-    render.add_argument("--batch-size", type=_positive_int, metavar="N",
+    render.add_argument("--batch-size", type=positive_int, metavar="N",
                         help="frames rendered at once (default: chosen from free memory)")
     add_segment_options(render)
     add_quality_options(render)
@@ -111,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                       help="override any preset field (repeatable)")
     show.add_argument("--size", metavar="WxH", help="frame size in pixels")
-    show.add_argument("--seed", type=_non_negative_int, help="random seed")
+    show.add_argument("--seed", type=non_negative_int, help="random seed")
     show.add_argument("--debug", action="store_true", help="show full tracebacks for errors")
     show.set_defaults(run=_cmd_show)
 
@@ -122,9 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 # ---------------------------------------------------------------------------
 # Flag parsing helpers: each bad value names its flag, what is allowed and what was given.
+# positive_int and non_negative_int are argparse types for every command module.
 
 
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
@@ -134,7 +135,7 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _non_negative_int(text: str) -> int:
+def non_negative_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:

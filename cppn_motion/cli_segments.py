@@ -12,6 +12,8 @@ from .segments import DEFAULT_SEGMENTS, parse_shard
 
 
 def add_segment_options(parser: argparse.ArgumentParser) -> None:
+    from .cli import positive_int  # here: cli imports this module at load time
+
     group = parser.add_argument_group("rendering in segments (job arrays, resuming, torchrun)")
     group.add_argument("--shard", metavar="I/N",
                        help="render only shard I of N (from 0) to OUT.part-IIII-of-NNNN.mp4; "
@@ -19,19 +21,9 @@ def add_segment_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--resume", action="store_true",
                        help="render in checkpoint segments kept in .OUT.parts/ beside the output and reuse the "
                             "segments an interrupted run finished; the folder is removed once the file is written")
-    group.add_argument("--segments", type=_segment_count, default=None, metavar="N",
+    group.add_argument("--segments", type=positive_int, default=None, metavar="N",
                        help=f"checkpoint segments for --resume and torchrun (default {DEFAULT_SEGMENTS}); "
                             "a resumed render must use the same number")
-
-
-def _segment_count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1; got {text!r}")
-    return value
 
 
 def wants_segments(args: argparse.Namespace) -> bool:

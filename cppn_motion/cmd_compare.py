@@ -18,7 +18,7 @@ FRAMES_PER_STEP = 4
 
 
 def register(add_command: Callable[[str, str], argparse.ArgumentParser]) -> None:
-    from .cli import add_preset_options
+    from .cli import add_preset_options, positive_int
 
     parser = add_command("compare", "Render a grid of variations of one preset (same seed), labelled.")
     parser.epilog = EXAMPLE
@@ -28,7 +28,7 @@ def register(add_command: Callable[[str, str], argparse.ArgumentParser]) -> None
                         help="a preset key and the values to try; the first runs across, others down (repeatable)")
     parser.add_argument("--time", default="0", metavar="T",
                         help="for a PNG sheet: the moment shown, as a loop fraction (0.25), seconds (2.5s) or frame (30f)")
-    parser.add_argument("--frames", type=int, help="frames of an animated sheet (overrides timeline.frames)")
+    parser.add_argument("--frames", type=positive_int, help="frames of an animated sheet (overrides timeline.frames)")
     parser.set_defaults(run=run)
 
 

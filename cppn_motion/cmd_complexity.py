@@ -17,7 +17,7 @@ EXAMPLE = """examples:
 
 
 def register(add_command: Callable[[str, str], argparse.ArgumentParser]) -> None:
-    from .cli import add_preset_options
+    from .cli import add_preset_options, positive_int
 
     parser = add_command("complexity", "Measure image complexity over variations of a preset and several seeds.")
     parser.epilog = EXAMPLE
@@ -25,7 +25,7 @@ def register(add_command: Callable[[str, str], argparse.ArgumentParser]) -> None
                                            "default outputs/<preset name>_complexity/")
     parser.add_argument("--vary", action="append", default=[], metavar="KEY=V1,V2,...",
                         help="a preset key and the values to try (repeatable; combinations are crossed)")
-    parser.add_argument("--seeds", type=int, default=8, metavar="N",
+    parser.add_argument("--seeds", type=positive_int, default=8, metavar="N",
                         help="seeds per configuration: the preset's seed, seed+1, ... (default 8)")
     parser.set_defaults(run=run)
 
@@ -39,8 +39,6 @@ def run(args: argparse.Namespace) -> int:
     from .study import run_study, summarise
     from .variations import expand, grid_shape, parse_vary
 
-    if args.seeds < 1:
-        raise UserError(f"--seeds: expected a whole number >= 1; got {args.seeds}")
     variations = [parse_vary(text) for text in args.vary]
     base = load_from_args(args)
     cells = expand(variations)

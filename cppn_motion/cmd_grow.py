@@ -8,7 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .cli import ProgressBar, add_preset_options, load_from_args, parse_time, report_written
+from .cli import (ProgressBar, add_preset_options, load_from_args, non_negative_int, parse_time, positive_int,
+                  report_written)
 
 EXAMPLE = """examples:
   cppn-motion grow                                   # outputs/default_grow.gif, one stage per layer
@@ -26,9 +27,9 @@ def register(add_command) -> None:
     add_preset_options(parser, output_help="output .gif or .mp4; default outputs/<preset name>_grow.gif")
     parser.add_argument("--mode", choices=("depth", "width"), default="depth",
                         help="depth: add layers one by one (default); width: add units to every layer")
-    parser.add_argument("--hold", type=_count(1), default=None, metavar="N",
+    parser.add_argument("--hold", type=positive_int, default=None, metavar="N",
                         help="frames showing each stage (default: half a second)")
-    parser.add_argument("--blend", type=_count(0), default=0, metavar="N",
+    parser.add_argument("--blend", type=non_negative_int, default=0, metavar="N",
                         help="frames cross-fading from each stage to the next (default 0: cuts)")
     parser.add_argument("--time", default="0", metavar="T",
                         help="which moment of the preset's loop to grow: a fraction (0.25), seconds (2.5s) or a frame "
@@ -37,19 +38,6 @@ def register(add_command) -> None:
                         help="colour statistics per stage (default) or the full net's for every stage")
     parser.add_argument("--no-label", action="store_true", help="do not write the stage on the frames")
     parser.set_defaults(run=run)
-
-
-def _count(low: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = low - 1
-        if value < low:
-            raise argparse.ArgumentTypeError(f"expected a whole number >= {low}; got {text!r}")
-        return value
-
-    return parse
 
 
 def draw_label(frame: np.ndarray, text: str) -> np.ndarray:

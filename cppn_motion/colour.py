@@ -9,6 +9,7 @@ from torch import Tensor
 
 from .colourspaces import hsv_to_rgb, lab_to_rgb, oklab_to_rgb, oklch_to_rgb
 from .config import Colour
+from .dither import dither_quantize
 
 # Rec. 709 luma weights: saturation changes keep this brightness.
 _LUMA = (0.2126, 0.7152, 0.0722)
@@ -196,3 +197,20 @@ def linear_colour_map(colour: Colour, calibration: Calibration) -> tuple[Tensor,
 def quantize(rgb: Tensor) -> Tensor:
     """[0, 1] floats -> uint8, rounding to the nearest code."""
     return (rgb * 255.0 + 0.5).clamp(0, 255).to(torch.uint8)
+
+
+def quantize16(rgb: Tensor) -> Tensor:
+    """[0, 1] floats -> 16-bit codes 0-65535 as int32 (torch's uint16 supports few ops;
+    the host side narrows it). Rounded: a 16-bit step is far below visibility, so no dither."""
+    return (rgb.to(torch.float32) * 65535.0 + 0.5).clamp(0, 65535).to(torch.int32)
+
+
+def encode(rgb: Tensor, phase: Tensor, seed: int, bit_depth: int = 8, dither: bool = False,
+           pixel_offset: int = 0) -> Tensor:
+    """[0, 1] floats (B, H, W, 3) -> output codes: uint8 (dithered or rounded) or 16-bit.
+    `pixel_offset` places a band of rows inside its frame, so a band's dither is the frame's."""
+    if bit_depth == 16:
+        return quantize16(rgb)
+    if dither:
+        return dither_quantize(rgb, phase, seed, pixel_offset=pixel_offset)
+    return quantize(rgb)

@@ -7,6 +7,8 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 import torch
 
+from .colour import quantize16
+
 # Frames per batch when none is asked for: 16-bit sequences are an export path, not a
 # hot loop, and 4 frames keep even 4K batches of float colour under ~400 MB.
 DEFAULT_BATCH = 4
@@ -14,8 +16,7 @@ DEFAULT_BATCH = 4
 
 def to_uint16(rgb: torch.Tensor) -> np.ndarray:
     """[0, 1] floats -> uint16 codes on the host (int32 on the device: torch's uint16 has few ops)."""
-    codes = (rgb.to(torch.float32) * 65535.0 + 0.5).clamp(0, 65535).to(torch.int32)
-    return codes.cpu().numpy().astype(np.uint16)
+    return quantize16(rgb).cpu().numpy().astype(np.uint16)
 
 
 def iter_frames_16bit(scene, indices: Sequence[int] | None = None, batch_size: int | None = None,

@@ -12,13 +12,13 @@ from .errors import UserError
 
 
 def add_options(parser: argparse.ArgumentParser, still: bool) -> None:
-    from .cli import _positive_int
+    from .cli import positive_int
 
     if not still:
         parser.add_argument("--from", dest="from_output", metavar="FILE",
                             help="re-render what FILE recorded (a .png, .gif, .mp4, .webm or its .yaml sidecar); "
                                  "flags such as --size still apply")
-    parser.add_argument("--reroll", type=_positive_int, metavar="N",
+    parser.add_argument("--reroll", type=positive_int, metavar="N",
                         help="try N seeds (from --seed/seed upwards) on a small proxy; keep the most varied")
     if still:
         parser.add_argument("--bit-depth", type=int, choices=(8, 16), help="PNG bits per channel (output.bit_depth)")

@@ -11,11 +11,10 @@ import torch
 from torch import Tensor
 
 from .camera import apply_camera
-from .colour import Calibration, linear_colour_map, output_channels, quantize, to_rgb
+from .colour import Calibration, encode, linear_colour_map, output_channels, to_rgb
 from .config import Preset
 from .coords import Grid, coordinate_features, feature_count, make_grid
 from .device import frames_per_batch, resolve_device
-from .dither import dither_quantize
 from .errors import OutputError
 from .nets import FieldNet, NetSpec, build_net
 from .numerics import NonFiniteWarning, clamp_nonfinite, nonfinite_message
@@ -148,17 +147,13 @@ class Scene:
         if getattr(self.net, "pixelwise", False):
             rows = max(1, TILE_PIXELS // (batch * width * self.preset.canvas.supersample ** 2))
         if rows >= height:
-            return self._quantize(self.render_rgb(phase), phase)
+            return encode(self.render_rgb(phase), phase, self.preset.seed, dither=self.dither)
         frames = torch.empty(batch, height, width, 3, dtype=torch.uint8, device=self.device)
         for start in range(0, height, rows):
             stop = min(height, start + rows)
-            frames[:, start:stop] = self._quantize(self.render_rgb(phase, (start, stop)), phase, start * width)
+            frames[:, start:stop] = encode(self.render_rgb(phase, (start, stop)), phase, self.preset.seed,
+                                           dither=self.dither, pixel_offset=start * width)
         return frames
-
-    def _quantize(self, rgb: Tensor, phase: Tensor, pixel_offset: int = 0) -> Tensor:
-        if self.dither:
-            return dither_quantize(rgb, phase, self.preset.seed, pixel_offset=pixel_offset)
-        return quantize(rgb)
 
     def _fused_frames(self, phase: Tensor) -> Tensor | None:
         """uint8 frames from the fused GPU kernel, when it covers this render: CUDA, shared

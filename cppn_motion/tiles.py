@@ -7,9 +7,8 @@ from typing import Iterator
 
 import numpy as np
 import torch
-from torch import Tensor
 
-from .dither import dither_quantize
+from .colour import encode
 
 # Samples (pixels x supersample^2) evaluated per band: ~4M keeps a band's float32 colour
 # and coordinate tensors near 100 MB, so an 8K poster at supersample 4 fits any machine.
@@ -37,17 +36,6 @@ def iter_bands(scene, phase: float, rows: int | None = None, *, bit_depth: int =
         rgb = scene.render_rgb(phases, (start, stop))
         band = encode(rgb, phases, scene.preset.seed, bit_depth, dither, pixel_offset=start * width)[0].cpu().numpy()
         yield start, band.astype(np.uint16) if bit_depth == 16 else band
-
-
-def encode(rgb: Tensor, phases: Tensor, seed: int, bit_depth: int, dither: bool, pixel_offset: int = 0) -> Tensor:
-    """[0, 1] floats -> uint8 (dithered or rounded), or for bit_depth 16 int32 codes 0-65535
-    (rounded: a 16-bit step is far below visibility, so no dither)."""
-    if bit_depth == 16:
-        # int32 on the device (torch's uint16 supports few ops); the host side narrows it.
-        return (rgb.to(torch.float32) * 65535.0 + 0.5).clamp(0, 65535).to(torch.int32)
-    if dither:
-        return dither_quantize(rgb, phases, seed, pixel_offset=pixel_offset)
-    return (rgb * 255.0 + 0.5).clamp(0, 255).to(torch.uint8)
 
 
 def render_tiled(scene, phase: float, rows: int | None = None, *, bit_depth: int = 8,

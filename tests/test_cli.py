@@ -87,7 +87,10 @@ def test_flags_beat_set(tmp_path, capsys):
     (["still", "--seeds", "1-4", "--bit-depth", "16"], r"--seeds: a contact sheet is 8-bit"),
     (["still", "--time", "2"], r"--time: must fall within the clip"),
     (["render", "--set", "net.depth"], r"expected KEY=VALUE"),
-    (["rendr"], r"invalid choice: 'rendr'"),
+    (["compare", "--frames", "0"], r"argument --frames: expected a whole number >= 1; got .0."),
+    (["complexity", "--seeds", "0"], r"argument --seeds: expected a whole number >= 1; got .0."),
+    (["grow", "--blend", "-1"], r"argument --blend: expected a whole number >= 0; got .-1."),
+    (["rendr"], r"invalid choice: .rendr."),
 ])
 def test_bad_input_is_one_line_exit_2_nothing_written(argv, message, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
