@@ -20,7 +20,8 @@ _register("tanh", "smooth, saturating: soft blobs and contours", torch.tanh)
 _register("sigmoid", "smooth, saturating, one-sided", torch.sigmoid)
 _register("relu", "piecewise linear: sharp polygons (linear regions)", torch.relu)
 # 0.2 is the slope most CPPN and GAN code uses: enough to keep negative units alive.
-_register("leaky_relu", "piecewise linear with slope 0.2 below zero", lambda x: nn.functional.leaky_relu(x, 0.2))
+LEAKY_SLOPE = 0.2
+_register("leaky_relu", "piecewise linear with slope 0.2 below zero", lambda x: nn.functional.leaky_relu(x, LEAKY_SLOPE))
 _register("sin", "periodic: stripes, waves and interference", torch.sin)
 _register("cos", "periodic, even", torch.cos)
 _register("gaussian", "exp(-x^2): bands around zero crossings", lambda x: torch.exp(-x * x))
@@ -39,7 +40,7 @@ INPLACE: dict[str, ActivationFn] = {
     "tanh": torch.tanh_,
     "sigmoid": torch.sigmoid_,
     "relu": torch.relu_,
-    "leaky_relu": lambda x: nn.functional.leaky_relu_(x, 0.2),
+    "leaky_relu": lambda x: nn.functional.leaky_relu_(x, LEAKY_SLOPE),
     "sin": torch.sin_,
     "cos": torch.cos_,
     "abs": torch.abs_,

@@ -8,6 +8,7 @@ from tiny import tiny_preset
 
 from cppn_motion import bench
 from cppn_motion.cli import main
+from cppn_motion.nets import cpu_layers
 from cppn_motion.nets import mlp as mlp_module
 from cppn_motion.render import build_scene
 
@@ -22,11 +23,14 @@ def _scene(width: int = 48, height: int = 30, **net):
     return build_scene(preset, "cpu")
 
 
+@pytest.mark.parametrize("onednn", [True, False], ids=["onednn-fused", "torch-ops"])
 @pytest.mark.parametrize("activation", ACTIVATIONS)
-def test_chunked_fp32_equals_whole_frame_reference(activation, monkeypatch):
+def test_chunked_fp32_equals_whole_frame_reference(activation, onednn, monkeypatch):
     # Small chunks and a low worker threshold force many chunks across the worker pool.
     monkeypatch.setattr(mlp_module, "ROWS_PER_CHUNK", 512)
     monkeypatch.setattr(mlp_module, "MIN_ROWS_FOR_WORKERS", 1)
+    if not onednn:  # tanh then runs as folded sigmoids, the rest as matmul + activation
+        monkeypatch.setattr(cpu_layers, "onednn_linear_available", lambda: False)
     scene = _scene(activation=activation)
     reference = bench.BaselineMLP(scene)
     phases = scene.timeline.phases([0, 2, 4])
@@ -45,6 +49,51 @@ def test_worker_pool_equals_single_thread_with_per_frame_weights(monkeypatch):
     monkeypatch.setattr(mlp_module, "ROWS_PER_CHUNK", 256)
     monkeypatch.setattr(mlp_module, "MIN_ROWS_FOR_WORKERS", 1)
     torch.testing.assert_close(scene.raw_at(phases), single, atol=FP32_ATOL, rtol=1e-3)
+
+
+def _reference_raw(scene, index: int, weights) -> torch.Tensor:
+    """Plain per-frame layers: concatenated inputs, matmul, bias, the activation module."""
+    inputs = scene.timeline.inputs_at(scene.timeline.phases([index]))
+    h = torch.cat([scene.coords, inputs.frame_features[0].expand(scene.coords.shape[0], -1)], dim=1)
+    for layer in range(len(weights) // 2):
+        h = h @ weights[2 * layer][0] + weights[2 * layer + 1][0]
+        if layer < scene.net.spec.depth:
+            h = scene.net.activations[layer](h)
+    return h
+
+
+@pytest.mark.parametrize("depth", [1, 2, 6])
+@pytest.mark.parametrize("onednn", [True, False], ids=["onednn-fused", "torch-ops"])
+def test_tanh_rewrites_equal_plain_tanh_layers(depth, onednn, monkeypatch):
+    """tanh runs as sigmoid with the affine folded into the next layer (and, with oneDNN, fused
+    into the matmul): the function must stay the plain tanh net's, for every depth."""
+    if not onednn:
+        monkeypatch.setattr(cpu_layers, "onednn_linear_available", lambda: False)
+    scene = _scene(activation="tanh", depth=depth)
+    weights = [w.unsqueeze(0) for w in scene.net.base_weights]
+    fast = scene.raw_at(scene.timeline.phases([3]))[0]
+    torch.testing.assert_close(fast, _reference_raw(scene, 3, weights), atol=FP32_ATOL, rtol=1e-3)
+
+
+def test_tanh_rewrite_with_per_frame_weights_equals_plain_layers():
+    """Weight morphs hand every frame its own weights: no oneDNN linear, the sigmoid fold per frame."""
+    preset = tiny_preset(canvas={"width": 40, "height": 24}, net={"activation": "tanh"},
+                         timeline={"frames": 6, "fps": 12, "weights": {"mode": "perturb", "amplitude": 0.3}})
+    scene = build_scene(preset, "cpu")
+    indices = [0, 2, 5]
+    phases = scene.timeline.phases(indices)
+    frame_weights = scene.timeline.weights(phases)
+    fast = scene.raw_at(phases)
+    for row, index in enumerate(indices):
+        own = [w[row:row + 1] if w.shape[0] > 1 else w for w in frame_weights]
+        torch.testing.assert_close(fast[row], _reference_raw(scene, index, own), atol=FP32_ATOL, rtol=1e-3)
+
+
+def test_onednn_probe_finds_the_fused_linear_on_this_torch():
+    """CI's torch has oneDNN: if the private op moved, say so here rather than silently slowing down."""
+    if not torch.backends.mkldnn.is_available():
+        pytest.skip("this torch build has no oneDNN")
+    assert cpu_layers.onednn_linear_available()
 
 
 def test_depth_truncation_keeps_the_head():

@@ -13,7 +13,9 @@ from torch import Tensor
 from ..activations import make_activation
 from ..inits import INITS
 from ..seeding import generator_for
+from . import cpu_layers
 from .base import FieldNet, NetSpec
+from .cpu_layers import batched_linear
 
 # Rows (frames x pixels) pushed through all layers at once. ~8k rows x 32 channels x 4 B
 # is ~1 MB per activation, which stays in cache; whole-frame layers are memory bound and
@@ -84,16 +86,6 @@ def _single_threaded_ops() -> Iterator[None]:
         torch.set_num_threads(previous)
 
 
-def _linear(h: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
-    """h (B, P, C) times weight (1|B, C, D) plus bias (1|B, D)."""
-    if weight.shape[0] == 1:
-        # Shared weights: one large GEMM over all frames' pixels.
-        batch, pixels, channels = h.shape
-        out = torch.addmm(bias[0], h.reshape(batch * pixels, channels), weight[0])
-        return out.view(batch, pixels, -1)
-    return torch.baddbmm(bias.unsqueeze(1), h, weight)
-
-
 class MLP(FieldNet):
     """x, y, r, ... and per-frame inputs -> `depth` hidden layers of `width` -> raw outputs."""
 
@@ -144,14 +136,20 @@ class MLP(FieldNet):
 
             return triton_mlp.fused_mlp(coords, frame_bias, weights, layers, self.spec.activation)
         coord_w = first_w[:, :n_coord]
-        hidden = list(zip(weights[2:2 * layers:2], weights[3:2 * layers:2]))
-        head_w, head_b = weights[-2], weights[-1]
-        activations = [partial(_activate, activation) for activation in self.activations]
-        if self.spec.activation == "tanh" and coords.device.type == "cpu":
-            coord_w, frame_bias, hidden, head_w, head_b = tanh_as_sigmoid(coord_w, frame_bias, hidden, head_w, head_b)
-            activations = [torch.sigmoid_] * len(activations)
         dtype = hidden_dtype(self.precision, frame_inputs.device)
-        hidden = [(w.to(dtype), b.to(dtype)) for w, b in hidden]
+        hidden = list(zip(weights[2:2 * layers:2], weights[3:2 * layers:2]))
+        first_activation = partial(_activate, self.activations[0])
+        fast = None
+        if coords.device.type == "cpu":
+            fast = cpu_layers.plan(self.spec.activation, first_activation, coord_w, frame_bias,
+                                   hidden, (weights[-2], weights[-1]), dtype)
+        if fast is not None:
+            coord_w, frame_bias, first_activation = fast.coord_w, fast.frame_bias, fast.first_activation
+            steps, head_w, head_b = fast.steps, fast.head_w, fast.head_b
+        else:
+            steps = [partial(_plain_step, activation, w.to(dtype), b.to(dtype))
+                     for activation, (w, b) in zip(self.activations[1:], hidden)]
+            head_w, head_b = weights[-2], weights[-1]
         out = torch.empty(batch, pixels, self.spec.out_channels, device=frame_inputs.device, dtype=torch.float32)
         step = max(256, ROWS_PER_CHUNK // batch)
 
@@ -160,10 +158,10 @@ class MLP(FieldNet):
             if chunk.dim() == 2:
                 chunk = chunk.unsqueeze(0)
             h = torch.matmul(chunk, coord_w) + frame_bias.unsqueeze(1)
-            h = activations[0](h).to(dtype)
-            for layer, (w, b) in enumerate(hidden, start=1):
-                h = activations[layer](_linear(h, w, b))
-            out[:, start:start + step] = _linear(h.to(torch.float32), head_w, head_b)
+            h = first_activation(h).to(dtype)
+            for layer_step in steps:
+                h = layer_step(h)
+            out[:, start:start + step] = batched_linear(h.to(torch.float32), head_w, head_b)
 
         starts = range(0, pixels, step)
         workers = cpu_workers() if frame_inputs.device.type == "cpu" else 1
@@ -214,20 +212,8 @@ class MLP(FieldNet):
         return first_b + torch.einsum("bk,bkd->bd", frame_inputs, per_frame_w)
 
 
-def tanh_as_sigmoid(coord_w: Tensor, frame_bias: Tensor, hidden: list[tuple[Tensor, Tensor]],
-                    head_w: Tensor, head_b: Tensor) -> tuple[Tensor, Tensor, list[tuple[Tensor, Tensor]], Tensor, Tensor]:
-    """The same tanh net rewritten to use sigmoid, which torch's CPU kernels compute ~7x faster
-    than tanh (bench/RESULTS.md, idea 10). tanh(z) = 2*sigmoid(2z) - 1, so with s = sigmoid(2z)
-    each layer's doubling goes into its own weights and the affine "2s - 1" into the next
-    layer's: z' = (2s - 1) W + b = s (2W) + (b - column sums of W). Exact algebra; only the
-    fp32 rounding differs (~1e-7 per activation)."""
-    def folded(w: Tensor, b: Tensor, scale: float) -> tuple[Tensor, Tensor]:
-        # Input 2s - 1 instead of tanh, output scaled by `scale` (2: feeds another sigmoid; 1: the head).
-        return w * (2 * scale), (b - w.sum(dim=-2)) * scale
-
-    hidden = [folded(w, b, 2.0) for w, b in hidden]
-    head_w, head_b = folded(head_w, head_b, 1.0)
-    return coord_w * 2, frame_bias * 2, hidden, head_w, head_b
+def _plain_step(activation: torch.nn.Module, w: Tensor, b: Tensor, h: Tensor) -> Tensor:
+    return _activate(activation, batched_linear(h, w, b))
 
 
 def _activate(activation: torch.nn.Module, h: Tensor) -> Tensor:
