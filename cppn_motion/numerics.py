@@ -2,6 +2,9 @@
 by finite values and counted, so a frame degrades instead of silently turning black."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+from typing import Iterator
+
 import torch
 from torch import Tensor
 
@@ -28,3 +31,20 @@ def clamp_nonfinite(raw: Tensor) -> tuple[Tensor, int]:
 def nonfinite_message(count: int, total: int) -> str:
     return (f"{count} of {total} network outputs in a batch were NaN or infinite and were clamped (the net overflows: "
             "lower net.init.gain or net.depth, or use a bounded activation such as tanh)")
+
+
+@contextmanager
+def full_float32(device: torch.device) -> Iterator[None]:
+    """Keep CUDA convolutions and matmuls in true float32 inside this block. cuDNN runs float32
+    convs in TF32 (10-bit mantissas) by default, and a user may have switched matmuls to it:
+    emulated on the bundled conv presets, TF32 convs left only 83% of 8-bit codes unchanged,
+    off by up to 25 (bench/device_diff.py). Restored afterwards: the caller's flags are theirs."""
+    if device.type != "cuda":
+        yield
+        return
+    convs, matmuls = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
+    try:
+        yield
+    finally:
+        torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = convs, matmuls

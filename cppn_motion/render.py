@@ -17,7 +17,7 @@ from .coords import Grid, coordinate_features, feature_count, make_grid
 from .device import frames_per_batch, resolve_device
 from .errors import OutputError
 from .nets import FieldNet, NetSpec, build_net
-from .numerics import NonFiniteWarning, clamp_nonfinite, nonfinite_message
+from .numerics import NonFiniteWarning, clamp_nonfinite, full_float32, nonfinite_message
 from .supersample import downsample_linear
 from .timeline import Timeline
 
@@ -103,7 +103,8 @@ class Scene:
         shape = (self.render_size[1], self.render_size[0]) if shape is None else shape
         # Only pass depth when asked, so architectures without it still render full clips.
         extra = {} if depth is None else {"depth": depth}
-        raw, bad = clamp_nonfinite(self.net(coords, inputs.frame_features, weights, shape, **extra))
+        with full_float32(self.device):
+            raw, bad = clamp_nonfinite(self.net(coords, inputs.frame_features, weights, shape, **extra))
         if bad:
             if not self.nonfinite:  # warn once per scene; the count keeps growing
                 warnings.warn(nonfinite_message(bad, raw.numel()), NonFiniteWarning, stacklevel=2)
@@ -187,7 +188,8 @@ def build_scene(preset: Preset, device: str | torch.device = "auto") -> Scene:
     coords = coordinate_features(grid, preset.inputs.features, preset.inputs.feature_scale).contiguous()
     # Per-clip statistics inside the net (conv nets' spatial normalization) come before the
     # colour calibration, which measures the net's final outputs.
-    net.freeze_statistics(timeline.inputs_at, coords, (canvas.height * factor, canvas.width * factor))
+    with full_float32(device):
+        net.freeze_statistics(timeline.inputs_at, coords, (canvas.height * factor, canvas.width * factor))
     scene = Scene(preset, device, net, timeline, coords,
                   Calibration.identity(net.spec.out_channels, device), grid)
     if preset.colour.normalize:

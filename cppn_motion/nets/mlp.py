@@ -25,7 +25,8 @@ ROWS_PER_CHUNK = 8192
 # Hidden-layer precisions. "bf16" halves the bytes per activation and uses the
 # AVX512-BF16 dot products where the CPU has them (~1.6x on this project's CPU); the
 # first layer, the output layer and everything after it stay fp32 (FIELD_NOTES 6:
-# bf16's step in [0.5, 1) is a whole 8-bit code). "auto" = fp32: same picture everywhere.
+# bf16's step in [0.5, 1) is a whole 8-bit code). "auto" = fp32 on a CPU and the fused
+# kernel's fp16 dots (fp32 sums) on CUDA; "fp32" = float32 on every device.
 PRECISIONS = ("auto", "fp32", "bf16")
 
 # Below this many rows a frame batch is evaluated by one thread: a pool's hand-off
@@ -177,7 +178,9 @@ class MLP(FieldNet):
 
     def _kernel_covers(self, coords: Tensor, weights: list[Tensor]) -> bool:
         """The fused Triton kernel runs on CUDA for shared weights, 2-D coords and one kernel-known activation."""
-        if coords.device.type != "cuda" or self.use_kernel is False:
+        # An explicit "fp32" keeps the GPU in float32 too: the kernel's fp16 dots change ~14% of
+        # 8-bit codes by 1-4 against the CPU (bench/device_diff.py); "auto" takes the speed.
+        if coords.device.type != "cuda" or self.use_kernel is False or self.precision == "fp32":
             return False
         from ..kernels import triton_mlp
 
