@@ -1,0 +1,35 @@
+"""numerics.full_float32: CUDA convs and matmuls stay float32 inside, the caller's flags after."""
+from __future__ import annotations
+
+import pytest
+import torch
+
+from cppn_motion.numerics import full_float32
+
+
+@pytest.fixture
+def tf32_on():
+    """Both TF32 flags on, as a user who wants speed sets them (no GPU needed to set them)."""
+    saved = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = True
+    yield
+    torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = saved
+
+
+def test_cuda_block_turns_tf32_off_and_restores_the_callers_flags(tf32_on):
+    with full_float32(torch.device("cuda")):
+        assert not torch.backends.cudnn.allow_tf32
+        assert not torch.backends.cuda.matmul.allow_tf32
+    assert torch.backends.cudnn.allow_tf32 and torch.backends.cuda.matmul.allow_tf32
+
+
+def test_cpu_block_leaves_the_flags_alone(tf32_on):
+    with full_float32(torch.device("cpu")):
+        assert torch.backends.cudnn.allow_tf32 and torch.backends.cuda.matmul.allow_tf32
+
+
+def test_flags_are_restored_when_the_block_raises(tf32_on):
+    with pytest.raises(RuntimeError):
+        with full_float32(torch.device("cuda")):
+            raise RuntimeError("out of memory")
+    assert torch.backends.cudnn.allow_tf32 and torch.backends.cuda.matmul.allow_tf32
