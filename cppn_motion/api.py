@@ -23,7 +23,8 @@ from .encoders.levels import LEVELS
 from .highbit import iter_frames_16bit
 from .pipeline import should_overlap, write_all
 from .presets import load_preset, preset_to_yaml
-from .provenance import PRESET_KEY, TIME_KEY, VERSION_KEY, write_sidecar
+from .provenance import (FRAMES_KEY, PRESET_KEY, SEQUENCE_KEY, TIME_KEY, VERSION_KEY, format_frames,
+                         write_sidecar)
 from .render import Scene, build_scene, iter_frames
 from .tiles import render_tiled
 
@@ -45,11 +46,19 @@ def default_output_path(preset: Preset, extension: str | None = None) -> Path:
     return Path("outputs") / f"{preset.name}.{extension or preset.output.format}"
 
 
-def metadata_for(preset: Preset, time: float | None = None) -> dict[str, str]:
-    """What every output records about how it was made (`time`: a still's loop phase)."""
+def metadata_for(preset: Preset, time: float | None = None, indices: Sequence[int] | None = None,
+                 sequence: str | None = None) -> dict[str, str]:
+    """What every output records about how it was made, enough for `render --from` to make it
+    again: `time` a still's loop phase, `indices` the clip's frames it holds (when not all),
+    `sequence` a PNG sequence's frame pattern."""
     metadata = {VERSION_KEY: f"cppn_motion {__version__}", PRESET_KEY: preset_to_yaml(preset)}
     if time is not None:
         metadata[TIME_KEY] = repr(float(time))  # repr: the exact float comes back
+    frames = None if indices is None else format_frames(indices, preset.timeline.frames)
+    if frames is not None:
+        metadata[FRAMES_KEY] = frames
+    if sequence is not None:
+        metadata[SEQUENCE_KEY] = sequence
     return metadata
 
 
@@ -93,12 +102,16 @@ def render(preset: PresetLike, output: str | Path | None = None, *, device: str 
     canvas = preset.canvas
     fps = preset.timeline.fps if fps is None else fps
     still = kind == "png"
-    metadata = metadata_for(preset, time if still else None)
+    sequence = kind == "png_sequence"
+    metadata = metadata_for(preset, time if still else None, None if still else indices,
+                            path.name if sequence else None)
     device = resolve_device(device)
     check_memory(preset, kind, device)  # refuse what cannot fit, before any file or compute
-    # Validate the destination (even sizes, GIF fps, ...) before any compute.
+    # Validate the destination (even sizes, GIF fps, ...) before any compute. A sequence's files
+    # are numbered by frame index in the clip, so two ranges of one clip fit in one folder.
+    numbers = {"frame_numbers": list(range(preset.timeline.frames)) if indices is None else list(indices)}
     writer = open_writer(path, fps=fps, size=(canvas.width, canvas.height),
-                         options=encoder_options(preset), metadata=metadata)
+                         options=encoder_options(preset), metadata=metadata, **(numbers if sequence else {}))
     # Video only: GIFs dither against their own palette (noise before that only costs bytes),
     # and PNGs are for editing, where exact, mirror-symmetric values matter more than banding.
     dither = preset.output.dither and kind in ("mp4", "webm")
