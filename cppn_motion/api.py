@@ -16,12 +16,11 @@ import torch
 from . import __version__
 from .config import Preset
 from .dull import DullnessCheck
-from .budget import check_memory
-from .device import resolve_device
-from .encoders import EncoderOptions, open_writer, writer_for
+from .encoders import EncoderOptions, open_writer
 from .encoders.levels import LEVELS
 from .highbit import iter_frames_16bit
 from .pipeline import should_overlap, write_all
+from .preflight import prepare_render, report_notes
 from .presets import load_preset, preset_to_yaml
 from .provenance import (FRAMES_KEY, PRESET_KEY, SEQUENCE_KEY, TIME_KEY, VERSION_KEY, format_frames,
                          write_sidecar)
@@ -70,12 +69,6 @@ def encoder_options(preset: Preset) -> EncoderOptions:
                           gif_max_bytes=out.gif_max_bytes, gif_optimize=out.gif_optimize, bit_depth=out.bit_depth)
 
 
-def _warn(message: str) -> None:
-    import warnings
-
-    warnings.warn(message, stacklevel=3)
-
-
 def render(preset: PresetLike, output: str | Path | None = None, *, device: str | torch.device = "auto",
            batch_size: int | None = None, progress: Callable[[int], None] | None = None,
            time: float = 0.0, indices: Sequence[int] | None = None, fps: float | None = None,
@@ -96,17 +89,15 @@ def render(preset: PresetLike, output: str | Path | None = None, *, device: str 
     Stills are rendered in bands of `tile_rows` rows (default: sized from the frame).
     """
     preset = _as_preset(preset)
-    notify = notify or _warn
     path = Path(output) if output is not None else default_output_path(preset)
-    kind = writer_for(path)
+    prepared = prepare_render(preset, path, device)  # refuse what cannot fit, before any file or compute
+    kind, device = prepared.kind, prepared.device
     canvas = preset.canvas
     fps = preset.timeline.fps if fps is None else fps
     still = kind == "png"
     sequence = kind == "png_sequence"
     metadata = metadata_for(preset, time if still else None, None if still else indices,
                             path.name if sequence else None)
-    device = resolve_device(device)
-    check_memory(preset, kind, device)  # refuse what cannot fit, before any file or compute
     # Validate the destination (even sizes, GIF fps, ...) before any compute. A sequence's files
     # are numbered by frame index in the clip, so two ranges of one clip fit in one folder.
     numbers = {"frame_numbers": list(range(preset.timeline.frames)) if indices is None else list(indices)}
@@ -132,8 +123,7 @@ def render(preset: PresetLike, output: str | Path | None = None, *, device: str 
             batches = (iter_frames_16bit if sixteen else iter_frames)(scene, indices, batch_size=batch_size,
                                                                       progress=progress)
             write_all(_observed(batches, check, observe), writer, overlap=should_overlap(scene.device.type))
-    for note in [*check.warnings(preset), *getattr(writer, "notes", [])]:
-        notify(note)
+    report_notes(preset, notify, check, getattr(writer, "notes", []))
     if sidecar:
         write_sidecar(path, metadata)
     return path
