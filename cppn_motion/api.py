@@ -22,7 +22,7 @@ from .highbit import iter_frames_16bit
 from .pipeline import should_overlap, write_all
 from .preflight import prepare_render, report_notes
 from .presets import load_preset, preset_to_yaml
-from .provenance import (FRAMES_KEY, PRESET_KEY, SEQUENCE_KEY, TIME_KEY, VERSION_KEY, format_frames,
+from .provenance import (COMMAND_KEY, FRAMES_KEY, PRESET_KEY, SEQUENCE_KEY, TIME_KEY, VERSION_KEY, format_frames,
                          write_sidecar)
 from .render import Scene, build_scene, iter_frames
 from .tiles import render_tiled
@@ -46,10 +46,11 @@ def default_output_path(preset: Preset, extension: str | None = None) -> Path:
 
 
 def metadata_for(preset: Preset, time: float | None = None, indices: Sequence[int] | None = None,
-                 sequence: str | None = None) -> dict[str, str]:
+                 sequence: str | None = None, command: str | None = None) -> dict[str, str]:
     """What every output records about how it was made, enough for `render --from` to make it
     again: `time` a still's loop phase, `indices` the clip's frames it holds (when not all),
-    `sequence` a PNG sequence's frame pattern."""
+    `sequence` a PNG sequence's frame pattern; `command` the command and flags (after the
+    preset) that made it when not render or still, e.g. 'grow --mode depth --hold 6'."""
     metadata = {VERSION_KEY: f"cppn_motion {__version__}", PRESET_KEY: preset_to_yaml(preset)}
     if time is not None:
         metadata[TIME_KEY] = repr(float(time))  # repr: the exact float comes back
@@ -58,6 +59,8 @@ def metadata_for(preset: Preset, time: float | None = None, indices: Sequence[in
         metadata[FRAMES_KEY] = frames
     if sequence is not None:
         metadata[SEQUENCE_KEY] = sequence
+    if command is not None:
+        metadata[COMMAND_KEY] = command
     return metadata
 
 

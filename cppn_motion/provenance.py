@@ -21,12 +21,16 @@ VERSION_KEY = "Software"
 FRAMES_KEY = "cppn_motion_frames"
 # The frame-number pattern of a PNG sequence (f_%04d.png), so `--from` re-renders a sequence.
 SEQUENCE_KEY = "cppn_motion_sequence"
+# For outputs of other commands (grow, compare): the command and flags that made it from the
+# recorded preset, e.g. 'grow --mode depth --hold 6 --blend 0 --time 0.0 --calibration stage'.
+COMMAND_KEY = "cppn_motion_command"
 
 # The sidecar is itself a preset file; these comment lines carry what the schema has no
 # key for (version, the still's phase), so `cppn-motion render x.png.yaml` also works.
 _HEADER_TIME = re.compile(r"^# still at loop phase: (\S+)\s*$", re.MULTILINE)
 _HEADER_FRAMES = re.compile(r"^# frames of the clip: (\S+)\s*$", re.MULTILINE)
 _HEADER_SEQUENCE = re.compile(r"^# png sequence: (.+?)\s*$", re.MULTILINE)
+_HEADER_COMMAND = re.compile(r"^# made with: cppn-motion (\S+) <this file> ?(.*?)\s*$", re.MULTILINE)
 
 # A frame-number pattern such as frames/f_%04d.png names a PNG sequence.
 SEQUENCE_PATTERN = re.compile(r"%0?\d*d")
@@ -43,6 +47,7 @@ class Recorded:
     kind: str | None = None  # the output's format (mp4, gif, png, webm) when known
     frames: range | list[int] | None = None  # the frames it holds, when not the whole clip
     sequence: str | None = None  # a PNG sequence's frame pattern (f_%04d.png)
+    command: str | None = None  # COMMAND_KEY: made by another command than render/still
 
 
 def format_frames(indices: Sequence[int], frames: int) -> str | None:
@@ -79,8 +84,12 @@ def sidecar_path(output: Path | str) -> Path:
 
 def sidecar_text(metadata: dict[str, str]) -> str:
     """The sidecar's text: a comment header (software, still phase) and the resolved preset."""
-    header = [f"# made by {metadata.get(VERSION_KEY, 'cppn_motion')}",
-              "# re-render with: cppn-motion render --from <this file or the output beside it>"]
+    header = [f"# made by {metadata.get(VERSION_KEY, 'cppn_motion')}"]
+    if COMMAND_KEY in metadata:
+        name, _, flags = metadata[COMMAND_KEY].partition(" ")
+        header.append(f"# made with: cppn-motion {name} <this file> {flags}".rstrip())
+    else:
+        header.append("# re-render with: cppn-motion render --from <this file or the output beside it>")
     if TIME_KEY in metadata:
         header.append(f"# still at loop phase: {metadata[TIME_KEY]}")
     if FRAMES_KEY in metadata:
@@ -126,14 +135,15 @@ def read_recorded(path: Path | str) -> Recorded:
             return _checked(_from_sidecar, side)
         raise UserError(f"--from: '{path}' has no cppn_motion preset in its metadata and no sidecar '{side.name}'")
     return _checked(lambda p: _recorded(metadata[PRESET_KEY], p, metadata.get(TIME_KEY), suffix[1:],
-                                        metadata.get(FRAMES_KEY), metadata.get(SEQUENCE_KEY)), path)
+                                        metadata.get(FRAMES_KEY), metadata.get(SEQUENCE_KEY),
+                                        metadata.get(COMMAND_KEY)), path)
 
 
 def _recorded(preset_yaml: str, path: Path, time: str | None, kind: str | None, frames: str | None,
-              sequence: str | None) -> Recorded:
+              sequence: str | None, command: str | None = None) -> Recorded:
     """A Recorded from the raw recorded strings; ValueError for a malformed one."""
     return Recorded(preset_yaml, str(path), float(time) if time is not None else None, kind,
-                    parse_frames(frames) if frames is not None else None, sequence)
+                    parse_frames(frames) if frames is not None else None, sequence, command)
 
 
 def _checked(read, path: Path) -> Recorded:
@@ -148,7 +158,9 @@ def _from_sidecar(path: Path) -> Recorded:
     kind = Path(path.stem).suffix.lstrip(".").lower() or None  # x.png.yaml -> png
     found = [match.group(1) if match else None
              for match in (pattern.search(text) for pattern in (_HEADER_TIME, _HEADER_FRAMES, _HEADER_SEQUENCE))]
-    return _recorded(text, path, found[0], kind, found[1], found[2])
+    command = _HEADER_COMMAND.search(text)
+    return _recorded(text, path, found[0], kind, found[1], found[2],
+                     " ".join(command.groups()).strip() if command else None)
 
 
 def _from_png(path: Path) -> dict[str, str]:

@@ -49,6 +49,14 @@ def prepare(args: argparse.Namespace, extra: dict[str, Any],
             raise UserError(f"--from: give a preset or --from, not both; got preset '{args.preset}' "
                             f"and --from '{args.from_output}'")
         preset, recorded = recorded_preset(args.from_output, _overrides(args, extra))
+        if recorded.command:  # a grow or compare output: render would make something else
+            from .provenance import sidecar_path
+
+            name, _, flags = recorded.command.partition(" ")
+            source = Path(args.from_output)
+            recipe = source if source.suffix.lower() in (".yaml", ".yml") else sidecar_path(source)
+            raise UserError(f"--from: '{source}' was made by `cppn-motion {name}`, not render; make it again with: "
+                            f"cppn-motion {name} {recipe} {flags}".rstrip())
         path = Path(args.output) if args.output else rerender_path(args.from_output, preset, recorded)
         time = recorded.time or 0.0
         frames = recorded.frames
