@@ -16,14 +16,14 @@ import torch
 from . import __version__
 from .config import Preset
 from .dull import DullnessCheck
-from .budget import check_memory
-from .device import resolve_device
-from .encoders import EncoderOptions, open_writer, writer_for
+from .encoders import EncoderOptions, open_writer
 from .encoders.levels import LEVELS
 from .highbit import iter_frames_16bit
 from .pipeline import should_overlap, write_all
+from .preflight import prepare_render, report_notes
 from .presets import load_preset, preset_to_yaml
-from .provenance import PRESET_KEY, TIME_KEY, VERSION_KEY, write_sidecar
+from .provenance import (COMMAND_KEY, FRAMES_KEY, PRESET_KEY, SEQUENCE_KEY, TIME_KEY, VERSION_KEY, format_frames,
+                         write_sidecar)
 from .render import Scene, build_scene, iter_frames
 from .tiles import render_tiled
 
@@ -45,11 +45,22 @@ def default_output_path(preset: Preset, extension: str | None = None) -> Path:
     return Path("outputs") / f"{preset.name}.{extension or preset.output.format}"
 
 
-def metadata_for(preset: Preset, time: float | None = None) -> dict[str, str]:
-    """What every output records about how it was made (`time`: a still's loop phase)."""
+def metadata_for(preset: Preset, time: float | None = None, indices: Sequence[int] | None = None,
+                 sequence: str | None = None, command: str | None = None) -> dict[str, str]:
+    """What every output records about how it was made, enough for `render --from` to make it
+    again: `time` a still's loop phase, `indices` the clip's frames it holds (when not all),
+    `sequence` a PNG sequence's frame pattern; `command` the command and flags (after the
+    preset) that made it when not render or still, e.g. 'grow --mode depth --hold 6'."""
     metadata = {VERSION_KEY: f"cppn_motion {__version__}", PRESET_KEY: preset_to_yaml(preset)}
     if time is not None:
         metadata[TIME_KEY] = repr(float(time))  # repr: the exact float comes back
+    frames = None if indices is None else format_frames(indices, preset.timeline.frames)
+    if frames is not None:
+        metadata[FRAMES_KEY] = frames
+    if sequence is not None:
+        metadata[SEQUENCE_KEY] = sequence
+    if command is not None:
+        metadata[COMMAND_KEY] = command
     return metadata
 
 
@@ -59,12 +70,6 @@ def encoder_options(preset: Preset) -> EncoderOptions:
     return EncoderOptions(crf=crf, x264_preset=x264_preset, pix_fmt=pix_fmt, gif_colors=out.gif_colors,
                           gif_method=out.gif_method, gif_max_width=out.gif_max_width,
                           gif_max_bytes=out.gif_max_bytes, gif_optimize=out.gif_optimize, bit_depth=out.bit_depth)
-
-
-def _warn(message: str) -> None:
-    import warnings
-
-    warnings.warn(message, stacklevel=3)
 
 
 def render(preset: PresetLike, output: str | Path | None = None, *, device: str | torch.device = "auto",
@@ -87,18 +92,20 @@ def render(preset: PresetLike, output: str | Path | None = None, *, device: str 
     Stills are rendered in bands of `tile_rows` rows (default: sized from the frame).
     """
     preset = _as_preset(preset)
-    notify = notify or _warn
     path = Path(output) if output is not None else default_output_path(preset)
-    kind = writer_for(path)
+    prepared = prepare_render(preset, path, device)  # refuse what cannot fit, before any file or compute
+    kind, device = prepared.kind, prepared.device
     canvas = preset.canvas
     fps = preset.timeline.fps if fps is None else fps
     still = kind == "png"
-    metadata = metadata_for(preset, time if still else None)
-    device = resolve_device(device)
-    check_memory(preset, kind, device)  # refuse what cannot fit, before any file or compute
-    # Validate the destination (even sizes, GIF fps, ...) before any compute.
+    sequence = kind == "png_sequence"
+    metadata = metadata_for(preset, time if still else None, None if still else indices,
+                            path.name if sequence else None)
+    # Validate the destination (even sizes, GIF fps, ...) before any compute. A sequence's files
+    # are numbered by frame index in the clip, so two ranges of one clip fit in one folder.
+    numbers = {"frame_numbers": list(range(preset.timeline.frames)) if indices is None else list(indices)}
     writer = open_writer(path, fps=fps, size=(canvas.width, canvas.height),
-                         options=encoder_options(preset), metadata=metadata)
+                         options=encoder_options(preset), metadata=metadata, **(numbers if sequence else {}))
     # Video only: GIFs dither against their own palette (noise before that only costs bytes),
     # and PNGs are for editing, where exact, mirror-symmetric values matter more than banding.
     dither = preset.output.dither and kind in ("mp4", "webm")
@@ -119,8 +126,7 @@ def render(preset: PresetLike, output: str | Path | None = None, *, device: str 
             batches = (iter_frames_16bit if sixteen else iter_frames)(scene, indices, batch_size=batch_size,
                                                                       progress=progress)
             write_all(_observed(batches, check, observe), writer, overlap=should_overlap(scene.device.type))
-    for note in [*check.warnings(preset), *getattr(writer, "notes", [])]:
-        notify(note)
+    report_notes(preset, notify, check, getattr(writer, "notes", []))
     if sidecar:
         write_sidecar(path, metadata)
     return path

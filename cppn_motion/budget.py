@@ -54,8 +54,9 @@ def parameter_count(preset: Preset) -> int:
     return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
 
 
-def estimate(preset: Preset, kind: str = "mp4") -> MemoryEstimate:
-    """What rendering `preset` to a `kind` ('mp4', 'gif', 'png') needs at batch size 1."""
+def estimate(preset: Preset, kind: str = "mp4", frames: int | None = None) -> MemoryEstimate:
+    """What rendering `preset` to a `kind` ('mp4', 'gif', 'png') needs at batch size 1;
+    `frames`: how many frames a GIF writer keeps, when not the whole clip (a shard's)."""
     width, height = preset.canvas.width, preset.canvas.height
     pixels = width * height
     params = parameter_count(preset)
@@ -68,14 +69,15 @@ def estimate(preset: Preset, kind: str = "mp4") -> MemoryEstimate:
     frame = pixels * (output_channels(preset.colour) * FLOAT + COLOUR_TEMPS + UINT8_COPIES)
     # Two live activations per chunk, plus one matmul temporary.
     hidden = 3 * ROWS_PER_CHUNK * preset.net.width * FLOAT
-    frames = 1 if kind == "png" else preset.timeline.frames
+    frames = 1 if kind == "png" else preset.timeline.frames if frames is None else frames
     writer = pixels * frames if kind == "gif" else 0
     return MemoryEstimate(weights, coords, frame, hidden, writer)
 
 
-def check_memory(preset: Preset, kind: str, device: torch.device, free: int | None = None) -> MemoryEstimate:
+def check_memory(preset: Preset, kind: str, device: torch.device, free: int | None = None,
+                 frames: int | None = None) -> MemoryEstimate:
     """Raise UserError when the render cannot fit in the device's free memory; else the estimate."""
-    need = estimate(preset, kind)
+    need = estimate(preset, kind, frames)
     free = available_memory(device) if free is None else free
     if need.total > HEADROOM * free:
         canvas = preset.canvas

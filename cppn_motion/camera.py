@@ -64,6 +64,7 @@ def apply_camera(grid: Grid, camera: CameraState) -> Grid:
 
     Each pixel shows the field point center + R(rotation) (p - center) / zoom + pan, where p is the
     point it shows without the camera: the centre maps to itself (plus pan) at every zoom and angle.
+    Frame fractions u/v move with it (the fractions of the moved point in the preset's frame).
     """
     device = grid.x.device
     # The transform runs in float64 (MPS has none); the result is float32 like the rest of the
@@ -80,5 +81,11 @@ def apply_camera(grid: Grid, camera: CameraState) -> Grid:
     new_x = cx + cos * dx - sin * dy + pan[:, 0, None, None]
     new_y = cy + sin * dx + cos * dy + pan[:, 1, None, None]
     batch = camera.batch
-    return Grid(x=new_x.to(torch.float32), y=new_y.to(torch.float32),
-                u=grid.u.expand(batch, *grid.u.shape), v=grid.v.expand(batch, *grid.v.shape))
+    if grid.half_extent is None:  # a grid that does not say where its frame is: u/v stay put
+        new_u, new_v = grid.u.expand(batch, *grid.u.shape), grid.v.expand(batch, *grid.v.shape)
+    else:
+        # Frame-relative inputs ('slope') must see the camera too, or a preset driven only by
+        # them renders a still picture: u/v become the frame fractions of the moved field points.
+        new_u, new_v = (t.to(torch.float32) for t in grid.fractions_of(new_x, new_y))
+    return Grid(x=new_x.to(torch.float32), y=new_y.to(torch.float32), u=new_u, v=new_v,
+                origin=grid.origin, half_extent=grid.half_extent)

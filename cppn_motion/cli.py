@@ -242,12 +242,14 @@ def _cmd_render(args: argparse.Namespace) -> int:
         extra["timeline.fps"] = args.fps
     from .quality_cli import maybe_reroll, note, prepare
 
-    preset, path, time = prepare(args, extra, default_output_path)
+    preset, path, time, recorded_frames = prepare(args, extra, default_output_path)
     kind = writer_for(path)
     # Every check on the flags comes before --reroll's search, which renders.
     if wants_segments(args):  # --shard, --resume, --segments or torchrun
         clip_flags = [flag for flag, on in (("--preview", args.preview), ("--frames-range", args.frames_range),
-                                            ("--report", args.report)) if on]
+                                            ("--report", args.report),
+                                            (f"--from '{args.from_output}' (it holds part of a clip)",
+                                             recorded_frames is not None and kind != "png")) if on]
         if clip_flags:
             raise UserError(f"{', '.join(clip_flags)}: not available with --shard, --resume, --segments or "
                             "torchrun (segments always cover the whole clip)")
@@ -259,7 +261,8 @@ def _cmd_render(args: argparse.Namespace) -> int:
     device = resolve_device(args.device)
     from .cli_clip import plan_clip
 
-    plan = plan_clip(args, preset, kind)  # which frames, at what size and rate; the motion meter
+    # Which frames, at what size and rate (a --from output's own frames unless flags say otherwise).
+    plan = plan_clip(args, preset, kind, recorded_frames, getattr(args, "from_output", None))
     preset = maybe_reroll(args, plan.preset, device)
     total = 1 if kind == "png" else len(plan.indices)
     started = clock.perf_counter()

@@ -76,20 +76,39 @@ class ClipPlan:
                                               self.indices.step))
 
 
-def plan_clip(args: argparse.Namespace, preset: Preset, kind: str) -> ClipPlan:
-    """The plan for these flags; one-line UserErrors for flags that do not fit."""
+def plan_clip(args: argparse.Namespace, preset: Preset, kind: str, recorded: range | list[int] | None = None,
+              source: str | None = None) -> ClipPlan:
+    """The plan for these flags; one-line UserErrors for flags that do not fit.
+
+    `recorded` is the frames a `--from` output holds (--frames-range, --preview), rendered
+    again unless --frames-range picks others; `source` names that output in errors."""
     if kind == "png" and (args.preview or args.frames_range or args.report):
         raise UserError("--preview, --frames-range and --report are for clips (.mp4, .gif); got a .png output")
     frames = preset.timeline.frames
-    indices = parse_frames_range(args.frames_range, frames) if args.frames_range else range(frames)
-    fps = preset.timeline.fps
+    if args.frames_range:
+        indices = parse_frames_range(args.frames_range, frames)
+    elif recorded is not None and kind != "png":
+        indices = recorded_range(recorded, frames, source)
+    else:
+        indices = range(frames)
     if args.preview:
         width, height = preview_size(preset.canvas.width, preset.canvas.height)
         preset = preset.with_overrides({"canvas.width": width, "canvas.height": height})
-        # Every PREVIEW_FACTOR-th frame at 1/PREVIEW_FACTOR the rate: the same phases over the same duration.
-        indices = range(indices.start, indices.stop, PREVIEW_FACTOR)
-        fps = fps / PREVIEW_FACTOR
+        indices = range(indices.start, indices.stop, indices.step * PREVIEW_FACTOR)
+    # Every Nth frame at 1/N the rate: the same phases over the same duration (--preview,
+    # or a preview re-rendered with --from).
+    fps = preset.timeline.fps / indices.step
     return ClipPlan(preset, indices, fps, frames, MotionMeter() if args.report else None)
+
+
+def recorded_range(recorded: range | list[int], frames: int, source: str | None) -> range:
+    """The frames a --from output holds, checked against the clip they are re-rendered from."""
+    if not isinstance(recorded, range):
+        raise UserError(f"--from '{source}': it holds an irregular set of frames; choose some with --frames-range A:B")
+    if not (0 <= recorded.start < recorded.stop <= frames and recorded.step >= 1):
+        raise UserError(f"--from '{source}': it holds frames {recorded.start}:{recorded.stop} of its clip, which "
+                        f"do not fit a {frames}-frame clip; choose frames with --frames-range A:B")
+    return recorded
 
 
 def print_motion_report(report: MotionReport) -> None:

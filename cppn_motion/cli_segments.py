@@ -41,6 +41,7 @@ def run_segmented(args: argparse.Namespace, preset: Preset, path: Path, time: fl
     from .distributed import detect, device_for, process_group, render_distributed
     from .encoders import writer_for
     from .errors import UserError
+    from .quality_cli import note
     from .segmented import render_resumable, render_shard
     from .segments import split_frames
 
@@ -61,14 +62,14 @@ def run_segmented(args: argparse.Namespace, preset: Preset, path: Path, time: fl
         total = share[index].frames if index < len(share) else 0
         with ProgressBar(total, args.quiet, f"{preset.name} {index}/{count}") as bar:
             result = render_shard(preset, path, index, count, device=device, batch_size=args.batch_size,
-                                  progress=bar.update, resume=args.resume)
+                                  progress=bar.update, resume=args.resume, notify=note)
         report_written(args, result.path, total, started, preset, device)
         return 0
     if env is None:
         device = resolve_device(args.device)
         with ProgressBar(frames, args.quiet, preset.name) as bar:
             result = render_resumable(preset, path, segments=segments, device=device,
-                                      batch_size=args.batch_size, progress=bar.update)
+                                      batch_size=args.batch_size, progress=bar.update, notify=note)
         _report_reuse(args, result.reused)
         report_written(args, path, frames, started, preset, device)
         return 0
@@ -77,8 +78,6 @@ def run_segmented(args: argparse.Namespace, preset: Preset, path: Path, time: fl
             from .api import render
 
             device = device_for(env, args.device)
-            from .quality_cli import note
-
             render(preset, path, device=device, batch_size=args.batch_size, time=time, notify=note)
             report_written(args, path, 1, started, preset, device)
         return 0
@@ -90,7 +89,7 @@ def run_segmented(args: argparse.Namespace, preset: Preset, path: Path, time: fl
         mine = assign_contiguous(checkpoint_plan(frames, segments, env.world_size), env.rank, env.world_size)
         with ProgressBar(sum(s.frames for s in mine), quiet, f"{preset.name} rank 0/{env.world_size}") as bar:
             result = render_distributed(preset, path, env, device=device, segments=segments, resume=args.resume,
-                                        batch_size=args.batch_size, progress=bar.update)
+                                        batch_size=args.batch_size, progress=bar.update, notify=note)
     if result is not None:
         _report_reuse(args, result.reused)
         report_written(args, path, frames, started, preset, f"{env.world_size} ranks ({device.type})")

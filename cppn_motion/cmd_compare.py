@@ -3,6 +3,7 @@ same seed, laid out as a labelled grid (a PNG sheet, or an animated MP4/GIF shee
 from __future__ import annotations
 
 import argparse
+import shlex
 import time as clock
 from pathlib import Path
 from typing import Any, Callable
@@ -55,7 +56,8 @@ def build_cells(args: argparse.Namespace) -> tuple[Any, list[Any], list[str], in
 def run(args: argparse.Namespace) -> int:
     import torch
 
-    from .api import default_output_path
+    from .api import default_output_path, metadata_for
+    from .provenance import write_sidecar
     from .cli import ProgressBar, parse_time, report_written
     from .contact_sheet import compose, label_lines, sheet_size
     from .device import resolve_device
@@ -70,12 +72,17 @@ def run(args: argparse.Namespace) -> int:
     device = resolve_device(args.device)
     frames = 1 if kind == "png" else timeline.frames
     started = clock.perf_counter()
-    writer = open_writer(path, fps=timeline.fps, size=size)
+    # Recorded like render's outputs (embedded and in a sidecar): the base preset and the flags
+    # that made the sheet from it, so `cppn-motion compare <sidecar> <these flags>` makes it again.
+    phase = parse_time(args.time, timeline.frames, timeline.fps)
+    command = " ".join(["compare", *(f"--vary {shlex.quote(text)}" for text in args.vary), f"--time {phase!r}"])
+    metadata = metadata_for(base, command=command)
+    writer = open_writer(path, fps=timeline.fps, size=size, metadata=metadata)
     with writer, ProgressBar(frames * len(presets), args.quiet, f"{base.name} x{len(presets)}") as bar:
         scenes = [build_scene(preset, device) for preset in presets]
         bar.update(0)
         if kind == "png":
-            phase = torch.tensor([parse_time(args.time, timeline.frames, timeline.fps)], dtype=torch.float64)
+            phase = torch.tensor([phase], dtype=torch.float64)
             stills = []
             for scene in scenes:
                 stills.append(scene.render_phases(phase)[0].cpu().numpy())
@@ -91,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
                 sheets = [_pad(compose([b[i] for b in batches], labels, rows, cols), size)
                           for i in range(len(indices))]
                 writer.write(_stack(sheets))
+    write_sidecar(path, metadata)
     report_written(args, path, frames, started, base.with_overrides(
         {"canvas.width": size[0], "canvas.height": size[1]}), device)
     return 0

@@ -64,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
     from .device import resolve_device
     from .encoders import open_writer, writer_for
     from .growth import growth_frame_count, iter_growth
+    from .provenance import write_sidecar
     from .render import build_scene
 
     preset = load_from_args(args)
@@ -74,8 +75,13 @@ def run(args: argparse.Namespace) -> int:
     hold = args.hold if args.hold is not None else max(1, round(fps / 2))
     device = resolve_device(args.device)
     canvas = preset.canvas
+    # Recorded like render's outputs (embedded and in a sidecar), with the flags that made it:
+    # `cppn-motion grow <sidecar> <these flags>` makes it again.
+    command = (f"grow --mode {args.mode} --hold {hold} --blend {args.blend} --time {phase!r} "
+               f"--calibration {args.calibration}" + (" --no-label" if args.no_label else ""))
+    metadata = metadata_for(preset, command=command)
     writer = open_writer(path, fps=fps, size=(canvas.width, canvas.height), options=encoder_options(preset),
-                         metadata=metadata_for(preset))
+                         metadata=metadata)
     started = clock.perf_counter()
     with writer:
         scene = build_scene(preset, device)
@@ -85,5 +91,6 @@ def run(args: argparse.Namespace) -> int:
                                             calibration=args.calibration):
                 writer.write((frame if args.no_label else draw_label(frame, label))[None])
                 bar.update(1)
+    write_sidecar(path, metadata)
     report_written(args, path, total, started, preset, device)
     return 0

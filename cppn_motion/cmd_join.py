@@ -26,10 +26,11 @@ def register(add_command: Callable[[str, str], argparse.ArgumentParser]) -> None
 
 def run(args: argparse.Namespace) -> int:
     from .join import count_frames, join_segments
+    from .quality_cli import note
 
     paths = [Path(p) for p in args.segments]
     output = Path(args.output)
-    join_segments(paths, output)
+    join_segments(paths, output, notify=note)
     if args.delete_segments:
         for path in paths:
             if path.resolve() != output.resolve():

@@ -507,6 +507,7 @@ class Preset(_Section):
                 "timeline.camera: a 'sweep' in a loop would jump back at the seam (only whole-turn rotations "
                 "close); use camera.path 'swing', timeline.pingpong: true or timeline.loop: false"
             )
+        self._check_camera_can_show()
         if timeline.keyframes:
             from .keyframes import check_keyframes
 
@@ -517,6 +518,29 @@ class Preset(_Section):
             raise ValueError(f"timeline.latent.path: '{path}' needs latent.dim >= {need}; got latent.dim "
                              f"{self.latent.dim}")
         return self
+
+    def _check_camera_can_show(self) -> None:
+        """Refuse a camera zoom or pan that would render a still picture: on a conv net with
+        per-frame normalization and only affine inputs (e.g. the seed's slope), each frame's
+        statistics cancel exactly what zoom and pan change (rotation still shows)."""
+        from .coords import AFFINE_FEATURES
+
+        net, camera = self.net, self.timeline.camera
+        if net.arch == "mlp" or not net.norm.enabled or net.norm.stats != "frame":
+            return
+        if not set(self.inputs.features) <= AFFINE_FEATURES:
+            return
+        keyed = [key.camera for key in self.timeline.keyframes if key.camera is not None]
+        zooms = {key.zoom for key in keyed if key.zoom is not None}
+        pans = {tuple(key.pan) for key in keyed if key.pan is not None}
+        moved = [name for name, moves in (("zoom", camera.zoom != 1.0 or len(zooms) > 1),
+                                          ("pan", any(camera.pan) or len(pans) > 1)) if moves]
+        if moved:
+            raise ValueError(
+                f"timeline.camera: {' and '.join(moved)} cannot show with net.norm.stats 'frame' and only "
+                f"linear inputs ({', '.join(self.inputs.features)}): each frame's normalization cancels them "
+                "and the picture stays still; use net.norm.stats: clip or fixed, or only camera.rotation"
+            )
 
 
 def validate_preset(data: Any, source: str = "preset") -> Preset:

@@ -18,12 +18,25 @@ from .registry import Registry
 
 @dataclass(frozen=True)
 class Grid:
-    """Per-pixel coordinates, each (..., H, W): field x/y and frame fractions u/v in (0, 1)."""
+    """Per-pixel coordinates, each (..., H, W): field x/y and frame fractions u/v in (0, 1).
+
+    `origin` and `half_extent` say where the frame sits in the field (its centre, and the
+    field distance from the centre to its edges along x and y), so a camera that moves x/y
+    can move u/v with them: frame-relative inputs such as 'slope' then follow the camera too."""
 
     x: Tensor
     y: Tensor
     u: Tensor
     v: Tensor
+    origin: tuple[float, float] = (0.0, 0.0)
+    half_extent: tuple[float, float] | None = None
+
+    def fractions_of(self, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
+        """Frame fractions (u, v) of field points (x, y): the inverse of make_grid's mapping."""
+        if self.half_extent is None:
+            raise ValueError("this grid does not record where its frame lies in the field")
+        (ox, oy), (hx, hy) = self.origin, self.half_extent
+        return 0.5 + (x - ox) / (2 * hx), 0.5 + (y - oy) / (2 * hy)
 
 
 def make_grid(width: int, height: int, scale: float = 1.0, center: tuple[float, float] = (0.0, 0.0),
@@ -44,7 +57,8 @@ def make_grid(width: int, height: int, scale: float = 1.0, center: tuple[float, 
         v, y = v[rows[0]:rows[1]], y[rows[0]:rows[1]]
     vv, uu = torch.meshgrid(v, u, indexing="ij")
     yy, xx = torch.meshgrid(y, x, indexing="ij")
-    return Grid(x=xx, y=yy, u=uu, v=vv)
+    half_extent = (scale * width / shorter, scale * height / shorter)
+    return Grid(x=xx, y=yy, u=uu, v=vv, origin=(float(center[0]), float(center[1])), half_extent=half_extent)
 
 
 FeatureFn = Callable[[Grid], Tensor]
@@ -66,9 +80,16 @@ FEATURES.register("sin_theta", "sine of the angle around the origin")(
 FEATURES.register("cos_theta", "cosine of the angle around the origin")(
     lambda g: _one(torch.cos(torch.atan2(g.y, g.x))))
 # The seed experiment's input: ramps from -0.5 to 0.5 over rows and over columns,
-# relative to the frame (not aspect-corrected, not affected by scale/center).
+# relative to the frame (not aspect-corrected, not affected by scale/center). A camera
+# moves them with the field (camera.apply_camera maps moved points back to u/v).
 FEATURES.register("slope", "the seed's 2-channel ramps row/H-0.5 and col/W-0.5")(
     lambda g: torch.stack([g.v - 0.5, g.u - 0.5], dim=-1))
+
+
+# Features that are affine functions of the field point: a camera's zoom and pan only scale
+# them and add constants, which per-frame spatial normalization (conv nets,
+# net.norm.stats 'frame') removes again, so such a camera move cannot show (config.py refuses it).
+AFFINE_FEATURES = frozenset({"x", "y", "slope"})
 
 
 def feature_count(names: list[str]) -> int:

@@ -17,7 +17,9 @@ import torch.distributed as dist
 
 from .config import Preset
 from .errors import UserError
+from .dull import DullnessCheck
 from .join import SegmentRecord, join_segments, segment_is_complete
+from .preflight import prepare_render, report_notes
 from .render import Scene, build_scene
 from .segmented import SegmentedRender, check_segmentable, checkpoint_jobs, fingerprint, render_segments
 from .segments import DEFAULT_SEGMENTS, assign_contiguous, work_folder
@@ -160,7 +162,8 @@ class RankFailed(RuntimeError):
 
 def render_distributed(preset: Preset, output: str | Path, env: DistEnv, *, device: torch.device,
                        segments: int = DEFAULT_SEGMENTS, resume: bool = False, batch_size: int | None = None,
-                       progress: Callable[[int], None] | None = None) -> SegmentedRender | None:
+                       progress: Callable[[int], None] | None = None,
+                       notify: Callable[[str], None] | None = None) -> SegmentedRender | None:
     """This rank's part of a torchrun render: render its contiguous run of checkpoint segments
     into the work folder beside `output`; rank 0 then checks every segment and joins them.
 
@@ -174,13 +177,18 @@ def render_distributed(preset: Preset, output: str | Path, env: DistEnv, *, devi
     mine = assign_contiguous(jobs, env.rank, env.world_size)
     result = SegmentedRender(output)
     outcome = "ok"
+    check = DullnessCheck()
     try:
+        # Every rank checks its own device (rank 0 also joins, so a GIF's frames count for all);
+        # inside the try, so a rank refused here is reported by rank 0 instead of leaving it waiting.
+        prepare_render(preset, output, device)
         scene = build_scene(preset, device)
         broadcast_clip_state(scene)
         if progress is not None:
             progress(0)
         for number, job in enumerate(mine):
-            render_segments(scene, [job], resume=resume, batch_size=batch_size, progress=progress, result=result)
+            render_segments(scene, [job], resume=resume, batch_size=batch_size, progress=progress, result=result,
+                            check=check)
             if number == 0 and os.environ.get(DIE_AFTER_FIRST_SEGMENT_ENV) == str(env.rank):
                 os._exit(3)
     except Exception as err:  # reported to rank 0 below, then re-raised here
@@ -204,7 +212,8 @@ def render_distributed(preset: Preset, output: str | Path, env: DistEnv, *, devi
             raise RankFailed(f"segment for frames {segment.start}-{segment.stop - 1} ({path}) is missing or "
                              f"incomplete although every rank reported success; '{output}' was not written; "
                              "rerun with --resume")
-    join_segments([path for _, path in jobs], output, check_counts=False)  # counted just above
+    join_segments([path for _, path in jobs], output, check_counts=False, notify=notify)  # counted just above
+    report_notes(preset, notify, check)  # rank 0's share stands for the clip: one note, not one per rank
     shutil.rmtree(work_folder(output), ignore_errors=True)
     return SegmentedRender(output, rendered=[s for _, done, _ in reports for s in done],
                            reused=[s for _, _, kept in reports for s in kept])

@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import imageio_ffmpeg
 
@@ -16,6 +16,7 @@ from .encoders import WRITERS, EncoderOptions, FrameWriter, open_writer, writer_
 from .encoders.base import check_fps, check_size
 from .encoders.frames_npz import NpzFramesWriter, read_npz_frames, read_npz_metadata
 from .errors import UserError
+from .preflight import report_notes
 from .provenance import PRESET_KEY, parse_ffmetadata, write_sidecar
 from .segments import GIF_SEGMENT_SUFFIX, Segment
 
@@ -152,12 +153,14 @@ def check_consecutive(records: Sequence[tuple[Path, SegmentRecord]]) -> list[tup
     return ordered
 
 
-def join_segments(segments: Iterable[Path], output: Path, *, check_counts: bool = True) -> Path:
+def join_segments(segments: Iterable[Path], output: Path, *, check_counts: bool = True,
+                  notify: Callable[[str], None] | None = None) -> Path:
     """Join segment files (any order) into `output`, which appears only when complete.
 
     Checks first that they are consecutive segments of one preset covering the whole
     clip and that each holds all its frames, and afterwards that the output holds
-    exactly the clip's frame count: never a silently short video.
+    exactly the clip's frame count: never a silently short video. `notify` receives what
+    the GIF writer changed to meet its limits, as a plain render reports it (default: warnings).
     """
     paths = [Path(p) for p in segments]
     missing = [str(p) for p in paths if not p.is_file()]
@@ -180,7 +183,8 @@ def join_segments(segments: Iterable[Path], output: Path, *, check_counts: bool 
                                 f"are {record.stop - record.start}; it is incomplete: render it again")
     total = ordered[0][1].total
     if gif:
-        _join_gif([p for p, _ in ordered], output)
+        notes = _join_gif([p for p, _ in ordered], output)
+        report_notes(None, notify, writer_notes=notes)
     else:
         _join_mp4([p for p, _ in ordered], output)
     found = count_frames(output) if not gif else total
@@ -215,9 +219,9 @@ def _join_mp4(paths: Sequence[Path], output: Path) -> None:
             ], f"joining segments into '{output}'")
 
 
-def _join_gif(paths: Sequence[Path], output: Path) -> None:
+def _join_gif(paths: Sequence[Path], output: Path) -> list[str]:
     """Palettise the exact frames of each segment in turn through the ordinary GIF writer,
-    so the result is byte-identical to a single-process GIF render."""
+    so the result is byte-identical to a single-process GIF render; returns the writer's notes."""
     metadata = read_npz_metadata(paths[0])
     metadata.pop(SEGMENT_TAG, None)
     frames = read_npz_frames(paths[0])
@@ -229,6 +233,7 @@ def _join_gif(paths: Sequence[Path], output: Path) -> None:
         del frames
         for path in paths[1:]:
             writer.write(read_npz_frames(path))  # one segment in memory at a time
+    return list(getattr(writer, "notes", []))
 
 
 # A GIF segment also records what the GIF writer needs at the join (an MP4 segment

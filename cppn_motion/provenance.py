@@ -7,6 +7,7 @@ import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 from .atomic import atomic_output
 from .errors import UserError
@@ -15,10 +16,21 @@ from .errors import UserError
 PRESET_KEY = "cppn_motion_preset"
 TIME_KEY = "cppn_motion_time"
 VERSION_KEY = "Software"
+# Which frames of the clip the output holds, when not all of them (--frames-range, --preview):
+# 'A:B' or 'A:B:S' (range syntax), or 'i,j,k'; `render --from` renders the same frames.
+FRAMES_KEY = "cppn_motion_frames"
+# The frame-number pattern of a PNG sequence (f_%04d.png), so `--from` re-renders a sequence.
+SEQUENCE_KEY = "cppn_motion_sequence"
+# For outputs of other commands (grow, compare): the command and flags that made it from the
+# recorded preset, e.g. 'grow --mode depth --hold 6 --blend 0 --time 0.0 --calibration stage'.
+COMMAND_KEY = "cppn_motion_command"
 
 # The sidecar is itself a preset file; these comment lines carry what the schema has no
 # key for (version, the still's phase), so `cppn-motion render x.png.yaml` also works.
 _HEADER_TIME = re.compile(r"^# still at loop phase: (\S+)\s*$", re.MULTILINE)
+_HEADER_FRAMES = re.compile(r"^# frames of the clip: (\S+)\s*$", re.MULTILINE)
+_HEADER_SEQUENCE = re.compile(r"^# png sequence: (.+?)\s*$", re.MULTILINE)
+_HEADER_COMMAND = re.compile(r"^# made with: cppn-motion (\S+) <this file> ?(.*?)\s*$", re.MULTILINE)
 
 # A frame-number pattern such as frames/f_%04d.png names a PNG sequence.
 SEQUENCE_PATTERN = re.compile(r"%0?\d*d")
@@ -33,6 +45,29 @@ class Recorded:
     source: str
     time: float | None = None
     kind: str | None = None  # the output's format (mp4, gif, png, webm) when known
+    frames: range | list[int] | None = None  # the frames it holds, when not the whole clip
+    sequence: str | None = None  # a PNG sequence's frame pattern (f_%04d.png)
+    command: str | None = None  # COMMAND_KEY: made by another command than render/still
+
+
+def format_frames(indices: Sequence[int], frames: int) -> str | None:
+    """FRAMES_KEY's value for these frame indices of a `frames`-frame clip; None for the whole clip."""
+    indices = list(indices)
+    if indices == list(range(frames)):
+        return None
+    steps = {b - a for a, b in zip(indices, indices[1:])}
+    if len(steps) <= 1 and (not steps or steps.pop() > 0):
+        step = indices[1] - indices[0] if len(indices) > 1 else 1
+        stop = indices[-1] + 1
+        return f"{indices[0]}:{stop}" if step == 1 else f"{indices[0]}:{stop}:{step}"
+    return ",".join(str(index) for index in indices)
+
+
+def parse_frames(text: str) -> range | list[int]:
+    """format_frames' text back to a range (A:B[:S]) or a list of indices; ValueError if malformed."""
+    if ":" in text:
+        return range(*(int(part) for part in text.split(":")))
+    return [int(part) for part in text.split(",")]
 
 
 def sidecar_path(output: Path | str) -> Path:
@@ -49,10 +84,18 @@ def sidecar_path(output: Path | str) -> Path:
 
 def sidecar_text(metadata: dict[str, str]) -> str:
     """The sidecar's text: a comment header (software, still phase) and the resolved preset."""
-    header = [f"# made by {metadata.get(VERSION_KEY, 'cppn_motion')}",
-              "# re-render with: cppn-motion render --from <this file or the output beside it>"]
+    header = [f"# made by {metadata.get(VERSION_KEY, 'cppn_motion')}"]
+    if COMMAND_KEY in metadata:
+        name, _, flags = metadata[COMMAND_KEY].partition(" ")
+        header.append(f"# made with: cppn-motion {name} <this file> {flags}".rstrip())
+    else:
+        header.append("# re-render with: cppn-motion render --from <this file or the output beside it>")
     if TIME_KEY in metadata:
         header.append(f"# still at loop phase: {metadata[TIME_KEY]}")
+    if FRAMES_KEY in metadata:
+        header.append(f"# frames of the clip: {metadata[FRAMES_KEY]}")
+    if SEQUENCE_KEY in metadata:
+        header.append(f"# png sequence: {metadata[SEQUENCE_KEY]}")
     return "\n".join(header) + "\n" + metadata[PRESET_KEY]
 
 
@@ -67,6 +110,12 @@ def write_sidecar(output: Path | str, metadata: dict[str, str]) -> Path:
 def read_recorded(path: Path | str) -> Recorded:
     """The preset recorded in an output file or a sidecar, or a one-line UserError."""
     path = Path(path)
+    if not path.is_file() and SEQUENCE_PATTERN.search(path.name):
+        # A sequence's pattern (frames/f_%04d.png) names no file; its sidecar tells its story.
+        side = sidecar_path(path)
+        if not side.is_file():
+            raise UserError(f"--from: no sidecar '{side}' for the PNG sequence '{path}'; give one of its frames")
+        return _checked(_from_sidecar, side)
     if not path.is_file():
         raise UserError(f"--from: '{path}' does not exist")
     suffix = path.suffix.lower()
@@ -75,7 +124,7 @@ def read_recorded(path: Path | str) -> Recorded:
         raise UserError(f"--from: expected a .png, .gif, .mp4, .webm or .yaml written by cppn-motion; got '{path}'")
     try:
         if suffix in (".yaml", ".yml"):
-            return _from_sidecar(path)
+            return _checked(_from_sidecar, path)
         metadata = readers[suffix](path)
     except (OSError, ValueError) as exc:
         raise UserError(f"--from: cannot read '{path}': {exc}") from None
@@ -83,17 +132,35 @@ def read_recorded(path: Path | str) -> Recorded:
         # An output whose metadata was stripped (e.g. by an image optimiser) may still have its sidecar.
         side = sidecar_path(path)
         if side.is_file():
-            return _from_sidecar(side)
+            return _checked(_from_sidecar, side)
         raise UserError(f"--from: '{path}' has no cppn_motion preset in its metadata and no sidecar '{side.name}'")
-    time = metadata.get(TIME_KEY)
-    return Recorded(metadata[PRESET_KEY], str(path), float(time) if time is not None else None, suffix[1:])
+    return _checked(lambda p: _recorded(metadata[PRESET_KEY], p, metadata.get(TIME_KEY), suffix[1:],
+                                        metadata.get(FRAMES_KEY), metadata.get(SEQUENCE_KEY),
+                                        metadata.get(COMMAND_KEY)), path)
+
+
+def _recorded(preset_yaml: str, path: Path, time: str | None, kind: str | None, frames: str | None,
+              sequence: str | None, command: str | None = None) -> Recorded:
+    """A Recorded from the raw recorded strings; ValueError for a malformed one."""
+    return Recorded(preset_yaml, str(path), float(time) if time is not None else None, kind,
+                    parse_frames(frames) if frames is not None else None, sequence, command)
+
+
+def _checked(read, path: Path) -> Recorded:
+    try:
+        return read(path)
+    except (OSError, ValueError) as exc:
+        raise UserError(f"--from: cannot read '{path}': {exc}") from None
 
 
 def _from_sidecar(path: Path) -> Recorded:
     text = path.read_text(encoding="utf-8")
-    match = _HEADER_TIME.search(text)
     kind = Path(path.stem).suffix.lstrip(".").lower() or None  # x.png.yaml -> png
-    return Recorded(text, str(path), float(match.group(1)) if match else None, kind)
+    found = [match.group(1) if match else None
+             for match in (pattern.search(text) for pattern in (_HEADER_TIME, _HEADER_FRAMES, _HEADER_SEQUENCE))]
+    command = _HEADER_COMMAND.search(text)
+    return _recorded(text, path, found[0], kind, found[1], found[2],
+                     " ".join(command.groups()).strip() if command else None)
 
 
 def _from_png(path: Path) -> dict[str, str]:

@@ -35,11 +35,13 @@ def still_overrides(args: argparse.Namespace) -> dict[str, Any]:
     return {"output.bit_depth": args.bit_depth} if getattr(args, "bit_depth", None) else {}
 
 
-def prepare(args: argparse.Namespace, extra: dict[str, Any], default_output_path: Callable) -> tuple[Any, Path, float]:
-    """(preset, output path, still phase) for `render`, from a preset or from --from."""
+def prepare(args: argparse.Namespace, extra: dict[str, Any],
+            default_output_path: Callable) -> tuple[Any, Path, float, Any]:
+    """(preset, output path, still phase, recorded frames) for `render`, from a preset or from
+    --from; recorded frames are those a --from output holds when not the whole clip, else None."""
     from .cli import _overrides, load_from_args
 
-    time = 0.0
+    time, frames = 0.0, None
     if getattr(args, "from_output", None):
         from .rerender import recorded_preset, rerender_path
 
@@ -47,12 +49,21 @@ def prepare(args: argparse.Namespace, extra: dict[str, Any], default_output_path
             raise UserError(f"--from: give a preset or --from, not both; got preset '{args.preset}' "
                             f"and --from '{args.from_output}'")
         preset, recorded = recorded_preset(args.from_output, _overrides(args, extra))
+        if recorded.command:  # a grow or compare output: render would make something else
+            from .provenance import sidecar_path
+
+            name, _, flags = recorded.command.partition(" ")
+            source = Path(args.from_output)
+            recipe = source if source.suffix.lower() in (".yaml", ".yml") else sidecar_path(source)
+            raise UserError(f"--from: '{source}' was made by `cppn-motion {name}`, not render; make it again with: "
+                            f"cppn-motion {name} {recipe} {flags}".rstrip())
         path = Path(args.output) if args.output else rerender_path(args.from_output, preset, recorded)
         time = recorded.time or 0.0
+        frames = recorded.frames
     else:
         preset = load_from_args(args, extra)
         path = Path(args.output) if args.output else default_output_path(preset)
-    return preset, path, time
+    return preset, path, time, frames
 
 
 def maybe_reroll(args: argparse.Namespace, preset, device):

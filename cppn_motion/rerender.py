@@ -20,12 +20,18 @@ def recorded_preset(source: Path | str, overrides: dict[str, Any] | None = None)
 
 
 def rerender_path(source: Path | str, preset: Preset, recorded: Recorded) -> Path:
-    """Beside the source, never over it: x.png -> x-rerender.png, or x-3840x2160.png at a new size."""
+    """Beside the source, never over it: x.png -> x-rerender.png, or x-3840x2160.png at a new size;
+    a PNG sequence f_%04d.png (from any of its frames or its sidecar) -> f-rerender_%04d.png."""
     source = Path(source)
     kind = recorded.kind or preset.output.format
-    name = SEQUENCE_PATTERN.sub("", source.name)
-    stem = name.split(".")[0].rstrip("_-. ") or "rerender"
     canvas = (parse_yaml(recorded.preset_yaml, recorded.source) or {}).get("canvas", {})
     same_size = (canvas.get("width"), canvas.get("height")) == (preset.canvas.width, preset.canvas.height)
     tag = "rerender" if same_size else f"{preset.canvas.width}x{preset.canvas.height}"
+    pattern = SEQUENCE_PATTERN.search(recorded.sequence or "")
+    if pattern is not None:
+        name = recorded.sequence
+        stem = name[:pattern.start()].rstrip("_-. ") or "frames"
+        return source.with_name(f"{stem}-{tag}_{pattern.group()}{name[pattern.end():]}")
+    name = SEQUENCE_PATTERN.sub("", source.name)
+    stem = name.split(".")[0].rstrip("_-. ") or "rerender"
     return source.with_name(f"{stem}-{tag}.{kind}")

@@ -13,8 +13,10 @@ import torch
 from . import __version__
 from .config import Preset
 from .encoders import writer_for
+from .dull import DullnessCheck
 from .errors import UserError
 from .join import SegmentRecord, is_gif_segment, join_segments, open_segment_writer, segment_is_complete
+from .preflight import Notify, prepare_render, report_notes
 from .presets import preset_to_yaml
 from .render import Scene, build_scene, iter_frames
 from .segments import (DEFAULT_SEGMENTS, Segment, checkpoint_path, checkpoint_plan, preset_fingerprint,
@@ -48,9 +50,10 @@ def check_segmentable(preset: Preset, output: Path, flag: str) -> None:
 
 def render_segments(scene: Scene, jobs: Sequence[tuple[Segment, Path]], *, resume: bool = False,
                     batch_size: int | None = None, progress: ProgressFn | None = None,
-                    result: SegmentedRender | None = None) -> SegmentedRender:
+                    result: SegmentedRender | None = None, check: DullnessCheck | None = None) -> SegmentedRender:
     """Render each (segment, file) in turn. With `resume`, a file that already holds exactly
-    that segment of this preset (checked: record and frame count) is kept, not rendered again."""
+    that segment of this preset (checked: record and frame count) is kept, not rendered again.
+    `check` sees every frame rendered (the dull-output advice a plain render gives)."""
     from .api import encoder_options, metadata_for
 
     preset = scene.preset
@@ -70,6 +73,8 @@ def render_segments(scene: Scene, jobs: Sequence[tuple[Segment, Path]], *, resum
         with open_segment_writer(path, record, fps=preset.timeline.fps, size=(canvas.width, canvas.height),
                                  options=encoder_options(preset), metadata=metadata_for(preset)) as writer:
             for batch in iter_frames(scene, segment.indices, batch_size=batch_size, progress=progress):
+                if check is not None:
+                    check.observe(batch)
                 writer.write(batch)
         result.rendered.append(segment)
     return result
@@ -77,9 +82,11 @@ def render_segments(scene: Scene, jobs: Sequence[tuple[Segment, Path]], *, resum
 
 def render_shard(preset: Preset, output: str | Path, index: int, count: int, *,
                  device: str | torch.device = "auto", batch_size: int | None = None,
-                 progress: ProgressFn | None = None, resume: bool = False) -> SegmentedRender:
+                 progress: ProgressFn | None = None, resume: bool = False,
+                 notify: Notify | None = None) -> SegmentedRender:
     """Render shard `index` of `count` (counting from 0) to out.part-IIII-of-NNNN.<ext>, for
-    `cppn-motion join` to put together. With `resume`, a complete shard file is kept."""
+    `cppn-motion join` to put together. With `resume`, a complete shard file is kept.
+    The same checks and advice as a plain render (preflight.py); the GIF limits' notes come at the join."""
     output = Path(output)
     check_segmentable(preset, output, "--shard")
     segments = split_frames(preset.timeline.frames, count)
@@ -88,11 +95,15 @@ def render_shard(preset: Preset, output: str | Path, index: int, count: int, *,
                         f"so there are only {len(segments)} non-empty shards; use at most {preset.timeline.frames} shards")
     segment = segments[index]
     path = shard_path(output, index, len(segments))
+    device = prepare_render(preset, output, device, frames_kept=segment.frames).device
     scene = build_scene(preset, device)
     if progress is not None:
         progress(0)
-    return render_segments(scene, [(segment, path)], resume=resume, batch_size=batch_size, progress=progress,
-                           result=SegmentedRender(path))
+    check = DullnessCheck()
+    result = render_segments(scene, [(segment, path)], resume=resume, batch_size=batch_size, progress=progress,
+                             result=SegmentedRender(path), check=check)
+    report_notes(preset, notify, check)
+    return result
 
 
 def checkpoint_jobs(preset: Preset, output: Path, segments: int = DEFAULT_SEGMENTS,
@@ -104,7 +115,7 @@ def checkpoint_jobs(preset: Preset, output: Path, segments: int = DEFAULT_SEGMEN
 
 def render_resumable(preset: Preset, output: str | Path, *, segments: int = DEFAULT_SEGMENTS,
                      device: str | torch.device = "auto", batch_size: int | None = None,
-                     progress: ProgressFn | None = None) -> SegmentedRender:
+                     progress: ProgressFn | None = None, notify: Notify | None = None) -> SegmentedRender:
     """Render in checkpoint segments kept in a hidden folder beside the output (.out.mp4.parts/),
     skipping segments a previous, interrupted run completed; join them and remove the folder.
 
@@ -115,6 +126,7 @@ def render_resumable(preset: Preset, output: str | Path, *, segments: int = DEFA
     """
     output = Path(output)
     check_segmentable(preset, output, "--resume")
+    device = prepare_render(preset, output, device).device  # the checks a plain render runs
     jobs = checkpoint_jobs(preset, output, segments)
     result = SegmentedRender(output)
     print_hash = fingerprint(preset)
@@ -127,13 +139,15 @@ def render_resumable(preset: Preset, output: str | Path, *, segments: int = DEFA
     if progress is not None:
         progress(0)  # validated and built: rendering starts now
         progress(sum(segment.frames for segment in result.reused))
+    check = DullnessCheck()
     if scene is not None:
-        render_segments(scene, pending, batch_size=batch_size, progress=progress, result=result)
-    finish_join([path for _, path in jobs], output)
+        render_segments(scene, pending, batch_size=batch_size, progress=progress, result=result, check=check)
+    finish_join([path for _, path in jobs], output, notify)
+    report_notes(preset, notify, check)
     return result
 
 
-def finish_join(paths: Sequence[Path], output: Path) -> None:
+def finish_join(paths: Sequence[Path], output: Path, notify: Notify | None = None) -> None:
     """Join the checkpoint segments into `output`, then remove the work folder."""
-    join_segments(paths, output)
+    join_segments(paths, output, notify=notify)
     shutil.rmtree(work_folder(output), ignore_errors=True)

@@ -74,3 +74,32 @@ def test_a_sweep_that_would_jump_at_the_seam_is_refused():
     # Whole turns close, and ping-pong comes back by itself.
     tiny_preset(timeline={"camera": {"path": "sweep", "rotation": 1.0}})
     tiny_preset(timeline={"pingpong": True, "camera": {"path": "sweep", "zoom": 2.0}})
+
+
+def test_the_camera_moves_the_slope_input_with_the_field():
+    """A preset whose only per-pixel input is the seed's frame-relative slope still moves."""
+    grid = make_grid(32, 18, scale=1.5, center=(0.2, -0.1))
+    still = apply_camera(grid, camera_path(torch.zeros(1, dtype=torch.float64), 1.0, [0, 0], 0.0, [0, 0]))
+    torch.testing.assert_close(still.u[0], grid.u, atol=1e-6, rtol=0)  # no move: the frame's own fractions
+    zoomed = apply_camera(grid, camera_path(torch.ones(1, dtype=torch.float64), 2.0, [0, 0], 0.0, [0.2, -0.1]))
+    # Zoom 2 about the frame's centre: the slope ramps span half the range they did.
+    assert (zoomed.u[0].max() - zoomed.u[0].min()).item() == pytest.approx((grid.u.max() - grid.u.min()).item() / 2)
+    preset = tiny_preset(inputs={"features": ["slope"], "time": False}, latent={"dim": 0},
+                         net={"depth": 3, "width": 8}, timeline={"camera": {"zoom": 3.0}})
+    clip = cm.render_array(preset, device="cpu")
+    assert np.abs(clip[0].astype(int) - clip[3].astype(int)).mean() > 5
+
+
+def test_a_camera_that_per_frame_normalization_would_cancel_is_refused(tmp_path, capsys):
+    from cppn_motion.cli import main
+
+    out = tmp_path / "x.mp4"
+    args = ["render", "seed_10x10_relu", "--size", "48x32", "--set", "timeline.frames=2", "-o", str(out), "--quiet"]
+    assert main([*args, "--set", "timeline.camera.zoom=2"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "timeline.camera: zoom cannot show with net.norm.stats 'frame'" in err
+    assert "use net.norm.stats: clip or fixed" in err and not out.exists()
+    # Frozen statistics let zoom show; rotation shows either way.
+    ok = {"net.norm.stats": "clip", "timeline.camera.zoom": 2.0, "canvas.width": 48, "canvas.height": 32}
+    cm.load_preset("seed_10x10_relu", ok)
+    cm.load_preset("seed_10x10_relu", {"timeline.camera.rotation": 0.2})

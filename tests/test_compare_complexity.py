@@ -63,3 +63,18 @@ def test_complexity_writes_csv_rows_per_config_and_seed(tmp_path, capsys, monkey
     assert int(rows[2]["linear_regions"]) >= 1
     assert (out / "sheet.png").exists() and not (out / "complexity.png").exists()
     assert "| depth+width=4+5 | 2 |" in capsys.readouterr().out
+
+
+def test_compare_records_its_preset_and_vary_flags_in_the_sheet_and_a_sidecar(tmp_path, capsys):
+    from cppn_motion.provenance import read_recorded
+
+    out = tmp_path / "sheet.png"
+    assert main(["compare", "default", "--vary", "net.depth=1,2", "-o", str(out), *TINY]) == 0
+    assert read_recorded(out).command == "compare --vary net.depth=1,2 --time 0.0"
+    sidecar = tmp_path / "sheet.png.yaml"
+    assert "# made with: cppn-motion compare <this file> --vary net.depth=1,2 --time 0.0" in sidecar.read_text()
+    again = tmp_path / "again.png"
+    assert main(["compare", str(sidecar), "--vary", "net.depth=1,2", "-o", str(again), "--quiet"]) == 0
+    assert np.array_equal(np.asarray(Image.open(again)), np.asarray(Image.open(out)))
+    assert main(["render", "--from", str(sidecar), "--quiet"]) == 2
+    assert "was made by `cppn-motion compare`, not render" in capsys.readouterr().err

@@ -74,3 +74,21 @@ def test_grow_rejects_a_bad_flag_in_one_line(tmp_path, capsys):
     assert main(["grow", "--hold", "0", "-o", str(tmp_path / "g.gif")]) == 2
     assert "--hold: expected a whole number >= 1; got '0'" in capsys.readouterr().err
     assert not (tmp_path / "g.gif").exists()
+
+
+def test_grow_records_its_preset_and_flags_like_render_and_its_sidecar_makes_it_again(tmp_path, capsys):
+    from cppn_motion.provenance import read_recorded
+
+    out = tmp_path / "grow.gif"
+    args = ["--size", "48x32", "--set", "net.depth=2", "--hold", "1", "--blend", "1", "--quiet"]
+    assert main(["grow", "default", *args, "-o", str(out)]) == 0
+    recorded = read_recorded(out)  # embedded in the GIF, as render's outputs are
+    assert recorded.command == "grow --mode depth --hold 1 --blend 1 --time 0.0 --calibration stage"
+    sidecar = tmp_path / "grow.gif.yaml"
+    assert "# made with: cppn-motion grow <this file> --mode depth" in sidecar.read_text()
+    assert main(["grow", str(sidecar), "--hold", "1", "--blend", "1", "--quiet", "-o", str(tmp_path / "again.gif")]) == 0
+    assert (tmp_path / "again.gif").read_bytes() == out.read_bytes()
+    # render --from would make a plain clip, not the growth: one line saying what to run instead.
+    assert main(["render", "--from", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"make it again with: cppn-motion grow {sidecar} --mode depth" in err

@@ -240,3 +240,22 @@ def test_a_one_segment_resumable_mp4_has_the_plain_renders_frames(tmp_path):
     assert main(["render", "-o", str(tmp_path / "plain.mp4"), *flags]) == 0
     assert main(["render", "-o", str(tmp_path / "seg.mp4"), "--resume", "--segments", "1", *flags]) == 0
     np.testing.assert_array_equal(frames(tmp_path / "plain.mp4"), frames(tmp_path / "seg.mp4"))
+
+
+@pytest.mark.parametrize("flags", [["--resume"], ["--shard", "0/2"]])
+def test_segmented_renders_run_the_plain_renders_memory_check(tmp_path, capsys, flags):
+    """A GIF that cannot fit is refused before any segment is rendered, as a plain render refuses it."""
+    out = tmp_path / "long.gif"
+    args = ["render", "default", "--size", "1920x1080", "--frames", "900000", "-o", str(out), "--quiet", *flags]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "of memory" in err and "free on cpu" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_resumed_gif_reports_the_limits_the_gif_writer_applied(tmp_path, capsys):
+    out = tmp_path / "small.gif"
+    args = ["render", "default", "--size", "64x36", "--frames", "4", "--set", "output.gif_max_bytes=2000",
+            "-o", str(out), "--quiet", "--resume", "--segments", "2"]
+    assert main(args) == 0
+    assert "cppn-motion: note: gif_max_bytes=2000" in capsys.readouterr().err

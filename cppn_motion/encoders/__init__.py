@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from ..errors import UserError
 # Importing a format's module registers it; this order is the order error messages list them in.
@@ -40,11 +40,13 @@ def open_writer(
     size: tuple[int, int],
     options: EncoderOptions = EncoderOptions(),
     metadata: Mapping[str, str] | None = None,
+    frame_numbers: Sequence[int] | None = None,
 ) -> FrameWriter:
     """A FrameWriter for `path` (format from the extension); size is (width, height).
 
     Every check runs before any file or folder is created: bad settings raise a
-    one-line UserError, malformed metadata a ValueError.
+    one-line UserError, malformed metadata a ValueError. `frame_numbers` numbers a PNG
+    sequence's files (default 0, 1, 2, ...); other formats ignore it.
     """
     kind = writer_for(path)
     writer_class = PngSequenceWriter if kind == "png_sequence" else WRITERS.get(kind)
@@ -56,6 +58,9 @@ def open_writer(
         raise UserError(f"output path '{path}' is a folder; give a file name ending in .{writer_class.extension}"
                         " (or frames/f_%04d.png for a PNG sequence)")
     try:
+        if kind == "png_sequence":
+            return writer_class(path, fps=fps, size=size, options=options, metadata=metadata,
+                                frame_numbers=frame_numbers)
         return writer_class(path, fps=fps, size=size, options=options, metadata=metadata)
     except OSError as err:  # e.g. a read-only folder: the user's to fix
         raise UserError(f"output path '{path}': cannot write there ({err.strerror or err})") from err

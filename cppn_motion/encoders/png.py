@@ -4,7 +4,7 @@ from __future__ import annotations
 import struct
 import zlib
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 from PIL import Image
@@ -114,17 +114,23 @@ class PngSequenceWriter(FrameWriter):
     extension = "png"
     accepts_uint16 = True
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, frame_numbers: Sequence[int] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._output.discard()  # the base's single temp file: each frame has its own instead
         self._staged: list[AtomicFile] = []
+        # The k-th frame written is file number frame_numbers[k]: its index in the clip, so the
+        # files of a --frames-range render sit beside the other ranges' without renaming.
+        self._numbers = None if frame_numbers is None else list(frame_numbers)
 
     def frame_path(self, index: int) -> Path:
         return self.path.with_name(self.path.name % index)
 
     def _write_batch(self, batch: np.ndarray) -> None:
         for frame in batch:
-            staged = AtomicFile(self.frame_path(len(self._staged)))
+            written = len(self._staged)
+            if self._numbers is not None and written >= len(self._numbers):
+                raise ValueError(f"'{self.path}': got more frames than the {len(self._numbers)} numbers given")
+            staged = AtomicFile(self.frame_path(written if self._numbers is None else self._numbers[written]))
             self._staged.append(staged)
             save_png(frame, staged.temp, self.metadata)
 

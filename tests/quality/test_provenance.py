@@ -83,3 +83,49 @@ def test_no_sidecar_when_the_render_fails(tmp_path) -> None:
 def test_ffmetadata_unescapes_newlines_and_specials() -> None:
     text = ";FFMETADATA1\nkey=a\\=b\\;c\\#d\\\\e\\\nsecond line\nother=1\n[CHAPTER]\nx=y\n"
     assert parse_ffmetadata(text) == {"key": "a=b;c#d\\e\nsecond line", "other": "1"}
+
+
+def test_a_frames_range_or_preview_is_re_rendered_as_it_was_not_as_the_whole_clip(tmp_path) -> None:
+    args = ["render", "default", *TINY, "--set", "net.depth=3", "--set", "timeline.frames=8"]
+    part, preview = tmp_path / "part.gif", tmp_path / "preview.gif"
+    assert main([*args, "--frames-range", "3:7", "-o", str(part)]) == 0
+    assert main([*args, "--preview", "-o", str(preview)]) == 0
+    assert read_recorded(part).frames == range(3, 7) and "# frames of the clip: 3:7" in sidecar_path(part).read_text()
+    for source in (part, preview, sidecar_path(preview)):
+        again = tmp_path / f"again-{source.name}.gif"
+        assert main(["render", "--from", str(source), "-o", str(again), "--quiet"]) == 0
+        original = part if source == part else preview
+        assert np.array_equal(gif_frames(again), gif_frames(original))
+        with Image.open(again) as a, Image.open(original) as b:  # same timing too (a preview runs at fps/4)
+            assert [a.seek(i) or a.info["duration"] for i in range(a.n_frames)] == \
+                   [b.seek(i) or b.info["duration"] for i in range(b.n_frames)]
+    # --frames-range still picks other frames of the recorded clip.
+    assert main(["render", "--from", str(part), "--frames-range", "0:2", "-o", str(tmp_path / "two.gif"), "--quiet"]) == 0
+    assert len(gif_frames(tmp_path / "two.gif")) == 2
+
+
+def test_from_a_part_that_no_longer_fits_the_clip_is_one_line_exit_2(tmp_path, capsys) -> None:
+    part = tmp_path / "part.gif"
+    assert main(["render", "default", *TINY, "--set", "timeline.frames=8", "--frames-range", "5:8", "-o", str(part)]) == 0
+    out = tmp_path / "again.gif"
+    assert main(["render", "--from", str(part), "--frames", "4", "-o", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "it holds frames 5:8 of its clip, which do not fit a 4-frame clip" in err
+    assert not out.exists()
+    assert main(["render", "--from", str(part), "--resume", "-o", str(out), "--quiet"]) == 2
+    assert "(it holds part of a clip): not available with --shard, --resume" in capsys.readouterr().err
+
+
+def test_from_a_png_sequence_re_renders_the_sequence(tmp_path) -> None:
+    frames = tmp_path / "frames"
+    args = ["render", "default", *TINY, "--set", "timeline.frames=6"]
+    assert main([*args, "--frames-range", "1:4", "-o", str(frames / "f_%04d.png")]) == 0
+    for source in (frames / "f_0002.png", frames / "f.png.yaml", frames / "f_%04d.png"):
+        for old in frames.glob("f-rerender*"):
+            old.unlink()
+        assert main(["render", "--from", str(source), "--quiet"]) == 0
+        names = sorted(p.name for p in frames.glob("f-rerender*"))
+        assert names == ["f-rerender.png.yaml"] + [f"f-rerender_{i:04d}.png" for i in (1, 2, 3)]
+        for i in (1, 2, 3):
+            assert np.array_equal(np.asarray(Image.open(frames / f"f-rerender_{i:04d}.png")),
+                                  np.asarray(Image.open(frames / f"f_{i:04d}.png")))

@@ -32,6 +32,18 @@ def test_png_sequence_writes_every_frame_and_one_sidecar(tmp_path) -> None:
     assert str(path).endswith("f_%04d.png")
 
 
+def test_a_png_sequence_of_a_frames_range_is_numbered_by_frame_in_the_clip(tmp_path) -> None:
+    folder = tmp_path / "frames"
+    args = ["render", "default", "--size", "32x18", "--set", "timeline.frames=6", "--quiet", "-o", str(folder / "f_%04d.png")]
+    assert main([*args, "--frames-range", "0:2"]) == 0
+    assert main([*args, "--frames-range", "2:6"]) == 0  # the second half lands beside the first
+    assert sorted(p.name for p in folder.glob("f_*.png")) == [f"f_{i:04d}.png" for i in range(6)]
+    clip = cm.render_array(cm.load_preset("default", {"canvas.width": 32, "canvas.height": 18, "timeline.frames": 6}),
+                           device="cpu")
+    for i in range(6):
+        assert np.array_equal(np.asarray(Image.open(folder / f"f_{i:04d}.png")), clip[i])
+
+
 def test_the_guard_names_flat_and_saturated_frames_with_a_hint() -> None:
     check = DullnessCheck()
     check.observe(np.full((2, 20, 20, 3), 128, np.uint8))
