@@ -122,6 +122,12 @@ def test_bf16_is_opt_in_and_close_for_tanh():
     assert np.abs(rough - reference).mean() < 3.0
 
 
+def test_preset_precision_reaches_the_net():
+    assert _scene().net.precision == "auto"
+    assert _scene(precision="bf16").net.precision == "bf16"
+    assert build_scene(tiny_preset(net={"precision": "fp32"}), "cpu").net.precision == "fp32"
+
+
 def test_unknown_precision_is_one_line_error():
     scene = _scene()
     scene.net.precision = "fp8"

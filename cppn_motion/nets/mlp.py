@@ -101,8 +101,8 @@ class MLP(FieldNet):
             make_activation(spec.activation, spec.width, structure, spec.mixed) for _ in range(spec.depth)
         )
         self.base_weights = self.sample_weights(generator_for(spec.seed, "weights", 0))
-        # How hidden layers are computed (PRECISIONS); a render option, not part of the picture's recipe.
-        self.precision = "auto"
+        # How hidden layers are computed (PRECISIONS, the preset's net.precision).
+        self.precision = spec.config.precision if spec.config is not None else "auto"
         # None: the fused kernel where it covers the net (CUDA + triton); False: always the torch path.
         self.use_kernel: bool | None = None
 
