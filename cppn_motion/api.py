@@ -18,10 +18,15 @@ from .config import Preset
 from .dull import DullnessCheck
 from .budget import check_memory
 from .device import resolve_device
-from .encoders import EncoderOptions, open_writer, writer_for
+from .encoders import EncoderOptions, check_writer, open_writer, writer_for
 from .encoders.levels import LEVELS
 from .highbit import iter_frames_16bit
-from .pipeline import should_overlap, write_all
+from .dull import FRAMES_CHECKED
+from .feed import host_batches, ring_for, use_device_yuv
+from .host_copy import HostBatch
+from .parallel_encoders import encode_in_segments, resolve_encoders
+from .pipeline import QUEUE_DEPTH, should_overlap, usable_cores, write_all
+from .device import frames_per_batch
 from .presets import load_preset, preset_to_yaml
 from .provenance import PRESET_KEY, TIME_KEY, VERSION_KEY, write_sidecar
 from .render import Scene, build_scene, iter_frames
@@ -71,7 +76,8 @@ def render(preset: PresetLike, output: str | Path | None = None, *, device: str 
            batch_size: int | None = None, progress: Callable[[int], None] | None = None,
            time: float = 0.0, indices: Sequence[int] | None = None, fps: float | None = None,
            observe: Callable[[np.ndarray], None] | None = None, notify: Notify | None = None,
-           sidecar: bool = True, tile_rows: int | None = None) -> Path:
+           sidecar: bool = True, tile_rows: int | None = None, encoders: int | None = None,
+           device_yuv: bool | None = None) -> Path:
     """Render a clip (or, for a .png path, the still at phase `time`) to a file; returns its path.
 
     `progress(n)` is called with 0 once everything is validated and built, then
@@ -85,6 +91,10 @@ def render(preset: PresetLike, output: str | Path | None = None, *, device: str 
     renamed into place, so an interrupted render leaves any earlier file intact.
     Then a sidecar `<file>.yaml` records the resolved preset (see provenance.py).
     Stills are rendered in bands of `tile_rows` rows (default: sized from the frame).
+
+    `encoders`: parallel segment encoders for an MP4 (None: auto, see parallel_encoders.py;
+    one while `observe` is given, which needs the frames in order).
+    `device_yuv`: convert MP4 frames to yuv420p on the render device (None: on for GPUs).
     """
     preset = _as_preset(preset)
     notify = notify or _warn
@@ -96,43 +106,95 @@ def render(preset: PresetLike, output: str | Path | None = None, *, device: str 
     metadata = metadata_for(preset, time if still else None)
     device = resolve_device(device)
     check_memory(preset, kind, device)  # refuse what cannot fit, before any file or compute
-    # Validate the destination (even sizes, GIF fps, ...) before any compute.
-    writer = open_writer(path, fps=fps, size=(canvas.width, canvas.height),
-                         options=encoder_options(preset), metadata=metadata)
+    options = encoder_options(preset)
+    size = (canvas.width, canvas.height)
+    clip = list(range(preset.timeline.frames)) if indices is None else list(indices)
+    count = 1
+    if not still:
+        count = resolve_encoders(encoders, kind=kind, frames=len(clip), device_type=device.type,
+                                 cores=usable_cores())
+        if observe is not None:  # an observer (motion meter) needs the frames in order
+            count = 1
     # Video only: GIFs dither against their own palette (noise before that only costs bytes),
     # and PNGs are for editing, where exact, mirror-symmetric values matter more than banding.
     dither = preset.output.dither and kind in ("mp4", "webm")
     sixteen = preset.output.bit_depth == 16 and kind in ("png", "png_sequence")
     check = DullnessCheck()
-    with writer:
-        scene = build_scene(preset, device)
-        scene.dither = dither
-        if progress is not None:
-            progress(0)  # everything validated and built: rendering starts now
-        if still:
-            frame = render_tiled(scene, time, tile_rows, bit_depth=16 if sixteen else 8, dither=dither)
-            check.observe(frame)
-            writer.write(frame)
-            if progress is not None:
-                progress(1)
-        else:
-            batches = (iter_frames_16bit if sixteen else iter_frames)(scene, indices, batch_size=batch_size,
-                                                                      progress=progress)
-            write_all(_observed(batches, check, observe), writer, overlap=should_overlap(scene.device.type))
-    for note in [*check.warnings(preset), *getattr(writer, "notes", [])]:
+    notes: list[str] = []
+    if count > 1:
+        # Validate the destination (even sizes, ...) before any compute; the segment writers open later.
+        writer_class, _, _ = check_writer(path, fps=fps, size=size, options=options, metadata=metadata)
+        from .segmented import fingerprint
+
+        scene = _built(preset, device, dither, progress)
+        yuv = use_device_yuv(device, writer_class.takes_yuv420p(options), device_yuv)
+        ring = ring_for(device, held_by_consumer=count * (QUEUE_DEPTH + 1))
+        batch = frames_per_batch(device, *scene.render_size, scene.net.spec.out_channels, batch_size)
+
+        def render_order(order: list[int]):
+            """Batches of the clip's positions `order`, labelled by position (what segments cover)."""
+            batches = host_batches(scene, [clip[position] for position in order], batch_size=batch, yuv=yuv,
+                                   ring=ring, rgb_frames=FRAMES_CHECKED, progress=progress)
+            return _by_position(_observed(batches, check, None), order)
+
+        encode_in_segments(path, count, len(clip), fps=fps, size=size, options=options,
+                           metadata=metadata, fingerprint=fingerprint(preset), render=render_order, batch=batch,
+                           sidecar=False)
+    else:
+        # Validate the destination (even sizes, GIF fps, ...) before any compute.
+        writer = open_writer(path, fps=fps, size=size, options=options, metadata=metadata)
+        with writer:
+            scene = _built(preset, device, dither, progress)
+            if still:
+                frame = render_tiled(scene, time, tile_rows, bit_depth=16 if sixteen else 8, dither=dither)
+                check.observe(frame)
+                writer.write(frame)
+                if progress is not None:
+                    progress(1)
+            elif sixteen:
+                batches = iter_frames_16bit(scene, indices, batch_size=batch_size, progress=progress)
+                write_all(_observed(batches, check, observe), writer, overlap=should_overlap(scene.device.type))
+            else:
+                takes_yuv = getattr(writer, "takes_yuv420p", None)
+                # Observers see every frame in RGB: then the frames stay RGB.
+                yuv = observe is None and use_device_yuv(device, bool(takes_yuv and takes_yuv(options)), device_yuv)
+                batches = host_batches(scene, indices, batch_size=batch_size, yuv=yuv, ring=ring_for(device),
+                                       rgb_frames=FRAMES_CHECKED, progress=progress)
+                write_all(_observed(batches, check, observe), writer, overlap=should_overlap(scene.device.type))
+        notes = list(getattr(writer, "notes", []))
+    for note in [*check.warnings(preset), *notes]:
         notify(note)
     if sidecar:
         write_sidecar(path, metadata)
     return path
 
 
-def _observed(batches: Iterator[np.ndarray], check: DullnessCheck,
-              observe: Callable[[np.ndarray], None] | None) -> Iterator[np.ndarray]:
-    """Pass batches through, letting the dull-output check and the caller's observer see each."""
+def _built(preset: Preset, device: torch.device, dither: bool, progress: Callable[[int], None] | None) -> Scene:
+    scene = build_scene(preset, device)
+    scene.dither = dither
+    if progress is not None:
+        progress(0)  # everything validated and built: rendering starts now
+    return scene
+
+
+def _by_position(batches: Iterator[HostBatch], order: list[int]) -> Iterator[HostBatch]:
+    """Relabel batches of clip frames with their positions in the clip, taken from `order` in turn."""
+    cursor = 0
     for batch in batches:
-        check.observe(batch)
+        batch.indices = order[cursor:cursor + len(batch.indices)]
+        cursor += len(batch.indices)
+        yield batch
+
+
+def _observed(batches: Iterator[np.ndarray | HostBatch], check: DullnessCheck,
+              observe: Callable[[np.ndarray], None] | None) -> Iterator[np.ndarray | HostBatch]:
+    """Pass batches through, letting the dull-output check and the caller's observer see each
+    (in RGB: a yuv420p HostBatch carries RGB of the clip's first frames for the check)."""
+    for batch in batches:
+        frames = batch if isinstance(batch, np.ndarray) else batch.frames
+        check.observe(frames)
         if observe is not None:
-            observe(batch)
+            observe(frames)
         yield batch
 
 
