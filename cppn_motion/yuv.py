@@ -12,6 +12,9 @@ from torch import Tensor
 KR, KB = 0.2126, 0.0722
 # Limited range: luma codes 16-235 (219 steps), chroma 16-240 (224 steps) around 128.
 Y_OFFSET, Y_RANGE, C_OFFSET, C_RANGE = 16.0, 219.0, 128.0, 224.0
+# Frames converted at once: the float temporaries (~20 B a pixel) then stay ~170 MB at 1080p
+# whatever the batch, outside the renderer's per-batch memory budget (device.frames_per_batch).
+FRAMES_PER_STEP = 4
 
 
 def _matrix(device: torch.device) -> tuple[Tensor, Tensor]:
@@ -36,9 +39,9 @@ def rgb_to_yuv420p(frames: Tensor) -> Tensor:
     """uint8 RGB (B, H, W, 3), even H and W -> uint8 (B, H*W*3/2): each frame's Y, U and V
     planes back to back, exactly the bytes ffmpeg reads as rawvideo yuv420p.
 
-    Chroma is the mean of each 2x2 block (sited at the block's centre, as ffmpeg's own
-    rgb24 -> yuv420p conversion does by default), computed from the mean RGB: the matrix is
-    linear, so averaging before or after it differs only in rounding.
+    Chroma is the mean of each 2x2 block (sited at the block's centre), computed from the mean
+    RGB: the matrix is linear, so averaging before or after it differs only in rounding. On a
+    smooth frame this matches ffmpeg's own rgb24 -> yuv420p within a code (tests/test_yuv.py).
     """
     if frames.dtype != torch.uint8 or frames.ndim != 4 or frames.shape[-1] != 3:
         raise ValueError(f"expected uint8 frames (B, H, W, 3); got {frames.dtype} {tuple(frames.shape)}")
@@ -47,6 +50,13 @@ def rgb_to_yuv420p(frames: Tensor) -> Tensor:
         raise ValueError(f"yuv420p needs even width and height; got {width}x{height}")
     matrix, offsets = _matrix(frames.device)
     out = torch.empty(batch, yuv420p_bytes(width, height), dtype=torch.uint8, device=frames.device)
+    for start in range(0, batch, FRAMES_PER_STEP):
+        _convert(frames[start:start + FRAMES_PER_STEP], matrix, offsets, out[start:start + FRAMES_PER_STEP])
+    return out
+
+
+def _convert(frames: Tensor, matrix: Tensor, offsets: Tensor, out: Tensor) -> None:
+    batch, height, width, _ = frames.shape
     luma_size, chroma_size = height * width, (height // 2) * (width // 2)
     rgb = frames.to(torch.float32)
     # Luma per pixel. round-half-up via floor(x + 0.5): x is positive, and it is what swscale's
@@ -59,4 +69,3 @@ def rgb_to_yuv420p(frames: Tensor) -> Tensor:
     chroma = chroma.to(torch.uint8).permute(0, 3, 1, 2).reshape(batch, 2, chroma_size)
     out[:, luma_size:luma_size + chroma_size] = chroma[:, 0]
     out[:, luma_size + chroma_size:] = chroma[:, 1]
-    return out

@@ -93,3 +93,9 @@ def test_ten_bit_output_falls_back_to_the_rgb_path(tmp_path):
     reader = imageio_ffmpeg.read_frames(str(path))
     assert next(reader)["pix_fmt"].startswith("yuv420p10le")
     assert len(list(reader)) == preset.timeline.frames
+
+
+def test_a_batch_converts_like_its_frames_one_by_one():
+    frames = torch.from_numpy(np.stack([smooth_frame(seed) for seed in range(6)]))  # more than one step
+    whole = rgb_to_yuv420p(frames)
+    assert torch.equal(whole, torch.cat([rgb_to_yuv420p(frame[None]) for frame in frames]))
