@@ -212,7 +212,24 @@ def join_segments(segments: Iterable[Path], output: Path, *, check_counts: bool 
     return output
 
 
-def _join_mp4(paths: Sequence[Path], output: Path) -> None:
+def join_fresh_mp4(paths: Sequence[Path], output: Path, *, frames: Sequence[int], fps: float,
+                   metadata: Mapping[str, str]) -> Path:
+    """Join MP4 segments this process has just written and closed (parallel_encoders.py): their
+    records, frame counts, durations and tags are known, so only the join and the final frame
+    count run ffmpeg (join_segments reads all of that back: ~3 ffmpeg runs a segment)."""
+    total = sum(frames)
+    rate = Fraction(fps).limit_denominator(1_000_000)
+    tags = {key: value for key, value in metadata.items() if key != SEGMENT_TAG}
+    _join_mp4(paths, output, durations=[count / rate for count in frames], tags=tags)
+    found = count_frames(output)
+    if found != total:
+        output.unlink(missing_ok=True)
+        raise RuntimeError(f"join: '{output}' came out with {found} frames instead of {total}; removed it")
+    return output
+
+
+def _join_mp4(paths: Sequence[Path], output: Path, *, durations: Sequence[Fraction] | None = None,
+              tags: Mapping[str, str] | None = None) -> None:
     """ffmpeg's concat demuxer with stream copy: no re-encoding, so no generation loss and
     no seam. Segments were encoded with identical settings, so their streams are compatible.
 
@@ -221,13 +238,17 @@ def _join_mp4(paths: Sequence[Path], output: Path) -> None:
     of 1/12288 s lost at every join at 24 fps), so later frames drifted off the frame grid."""
     # The concat demuxer drops the segments' global tags: restate the first one's
     # (the preset, the software), less the segment record and the tags ffmpeg writes itself.
-    tags = {key: value for key, value in read_metadata(paths[0]).items()
-            if key != SEGMENT_TAG and key not in FFMPEG_OWN_TAGS}
+    if tags is None:
+        tags = {key: value for key, value in read_metadata(paths[0]).items()
+                if key != SEGMENT_TAG and key not in FFMPEG_OWN_TAGS}
+    if durations is None:
+        durations = [stream_duration(p) for p in paths]
     metadata_args = [arg for key, value in tags.items() for arg in ("-metadata", f"{key}={value}")]
     with tempfile.TemporaryDirectory(prefix="cppn_motion-join-") as folder:
         listing = Path(folder) / "segments.ffconcat"
         listing.write_text("ffconcat version 1.0\n" + "".join(
-            f"file {_concat_quote(p.resolve())}\nduration {_concat_seconds(stream_duration(p))}\n" for p in paths))
+            f"file {_concat_quote(p.resolve())}\nduration {_concat_seconds(seconds)}\n"
+            for p, seconds in zip(paths, durations)))
         with atomic_output(output) as temp:
             _ffmpeg([
                 "-f", "concat", "-safe", "0", "-i", str(listing),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import bisect
 import shutil
 import tempfile
+import threading
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
@@ -13,6 +14,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 from .encoders import EncoderOptions
 from .errors import UserError
 from .host_copy import HostBatch
+from .provenance import PRESET_KEY, write_sidecar
 from .segments import Segment, split_frames
 
 # auto: one encoder below this many cores. libx264 already spreads one 1080p stream over
@@ -88,6 +90,34 @@ def route(batches: Iterable[HostBatch], segments: Sequence[Segment]) -> Iterator
             yield owner, part
 
 
+def close_together(writers: Sequence) -> None:
+    """Close every writer at once: each ffmpeg still holds its lookahead and frame threads'
+    work, which it encodes only after its input ends; closing one after another would run
+    those tails in turn. The first failure is re-raised (that writer has removed its file)."""
+    failures: list[BaseException] = []
+
+    def close(writer) -> None:
+        try:
+            writer.close()
+        except BaseException as exc:  # re-raised on the caller's thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=close, args=(writer,), name="cppn-close") for writer in writers]
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            thread.join()
+    except BaseException:
+        # Ctrl-C: let the closes end (a real SIGINT has stopped every ffmpeg too) before the
+        # caller aborts the writers, so no writer is closed and killed at the same time.
+        for thread in threads:
+            thread.join()
+        raise
+    if failures:
+        raise failures[0]
+
+
 def encode_in_segments(output: Path, count: int, total: int, *, fps: float, size: tuple[int, int],
                        options: EncoderOptions, metadata: Mapping[str, str],
                        fingerprint: str, render: Callable[[list[int]], Iterable[HostBatch]], batch: int,
@@ -98,7 +128,7 @@ def encode_in_segments(output: Path, count: int, total: int, *, fps: float, size
     in a hidden folder beside the output (same filesystem) that is removed whatever happens;
     on an error or Ctrl-C every ffmpeg is killed before its file is deleted.
     """
-    from .join import SegmentRecord, join_segments, open_segment_writer
+    from .join import SegmentRecord, join_fresh_mp4, open_segment_writer
     from .pipeline import write_routed
 
     segments = split_frames(total, count)
@@ -111,7 +141,10 @@ def encode_in_segments(output: Path, count: int, total: int, *, fps: float, size
                                                                size=size, options=options, metadata=metadata))
                        for segment, path in zip(segments, paths)]
             write_routed(route(render(round_robin_order(segments, batch)), segments), writers)
-        join_segments(paths, output, sidecar=sidecar)
+            close_together(writers)
+        join_fresh_mp4(paths, output, frames=[segment.frames for segment in segments], fps=fps, metadata=metadata)
+        if sidecar and PRESET_KEY in metadata:
+            write_sidecar(output, metadata)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return segments

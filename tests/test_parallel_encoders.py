@@ -14,6 +14,7 @@ import cppn_motion as cm
 from cppn_motion.cli import main
 from cppn_motion.errors import UserError
 from cppn_motion.host_copy import HostBatch
+from cppn_motion.join import FFMPEG_OWN_TAGS, read_metadata
 from cppn_motion.parallel_encoders import (MAX_AUTO_ENCODERS, parse_encoders, resolve_encoders, round_robin_order,
                                            route)
 from cppn_motion.segments import split_frames
@@ -100,6 +101,8 @@ def test_joined_segments_match_a_single_encoder(tmp_path, device_yuv):
     assert imageio_ffmpeg.count_frames_and_secs(str(joined)) == imageio_ffmpeg.count_frames_and_secs(str(single))
     assert packets(joined) == packets(single)  # identical timestamps: the joins keep the frame grid
     assert stream_line(joined) == stream_line(single)  # profile, yuv420p, tv range, BT.709 tags, size
+    ours = {key: value for key, value in read_metadata(single).items() if key not in FFMPEG_OWN_TAGS}
+    assert ours and {key: value for key, value in read_metadata(joined).items() if key not in FFMPEG_OWN_TAGS} == ours
     source = cm.render_array(preset, device="cpu").astype(np.float64)
     a, b = decoded(single), decoded(joined)
     # Measured at this size: 34.9 dB between the two, each 26.2 dB from the source; no frame at a
