@@ -18,7 +18,7 @@ from .config import Preset
 from .dull import DullnessCheck
 from .budget import check_memory
 from .device import resolve_device
-from .encoders import EncoderOptions, check_writer, open_writer, writer_for
+from .encoders import EncoderOptions, FrameWriter, check_writer, open_writer, writer_for
 from .encoders.levels import LEVELS
 from .highbit import iter_frames_16bit
 from .dull import FRAMES_CHECKED
@@ -123,23 +123,10 @@ def render(preset: PresetLike, output: str | Path | None = None, *, device: str 
     notes: list[str] = []
     if count > 1:
         # Validate the destination (even sizes, ...) before any compute; the segment writers open later.
-        writer_class, _, _ = check_writer(path, fps=fps, size=size, options=options, metadata=metadata)
-        from .segmented import fingerprint
-
+        check_writer(path, fps=fps, size=size, options=options, metadata=metadata)
         scene = _built(preset, device, dither, progress)
-        yuv = use_device_yuv(device, writer_class.takes_yuv420p(options), device_yuv)
-        ring = ring_for(device, held_by_consumer=count * (QUEUE_DEPTH + 1))
-        batch = frames_per_batch(device, *scene.render_size, scene.net.spec.out_channels, batch_size)
-
-        def render_order(order: list[int]):
-            """Batches of the clip's positions `order`, labelled by position (what segments cover)."""
-            batches = host_batches(scene, [clip[position] for position in order], batch_size=batch, yuv=yuv,
-                                   ring=ring, rgb_frames=FRAMES_CHECKED, progress=progress)
-            return _by_position(_observed(batches, check, None), order)
-
-        encode_in_segments(path, count, len(clip), fps=fps, size=size, options=options,
-                           metadata=metadata, fingerprint=fingerprint(preset), render=render_order, batch=batch,
-                           sidecar=False)
+        write_clip_segments(scene, path, count, clip, fps=fps, options=options, metadata=metadata,
+                            batch_size=batch_size, progress=progress, device_yuv=device_yuv, check=check)
     else:
         # Validate the destination (even sizes, GIF fps, ...) before any compute.
         writer = open_writer(path, fps=fps, size=size, options=options, metadata=metadata)
@@ -155,12 +142,8 @@ def render(preset: PresetLike, output: str | Path | None = None, *, device: str 
                 batches = iter_frames_16bit(scene, indices, batch_size=batch_size, progress=progress)
                 write_all(_observed(batches, check, observe), writer, overlap=should_overlap(scene.device.type))
             else:
-                takes_yuv = getattr(writer, "takes_yuv420p", None)
-                # Observers see every frame in RGB: then the frames stay RGB.
-                yuv = observe is None and use_device_yuv(device, bool(takes_yuv and takes_yuv(options)), device_yuv)
-                batches = host_batches(scene, indices, batch_size=batch_size, yuv=yuv, ring=ring_for(device),
-                                       rgb_frames=FRAMES_CHECKED, progress=progress)
-                write_all(_observed(batches, check, observe), writer, overlap=should_overlap(scene.device.type))
+                write_clip(scene, writer, indices, batch_size=batch_size, progress=progress, observe=observe,
+                           device_yuv=device_yuv, check=check)
         notes = list(getattr(writer, "notes", []))
     for note in [*check.warnings(preset), *notes]:
         notify(note)
@@ -175,6 +158,46 @@ def _built(preset: Preset, device: torch.device, dither: bool, progress: Callabl
     if progress is not None:
         progress(0)  # everything validated and built: rendering starts now
     return scene
+
+
+def write_clip(scene: Scene, writer: FrameWriter, indices: Sequence[int] | None = None, *,
+               batch_size: int | None = None, progress: Callable[[int], None] | None = None,
+               observe: Callable[[np.ndarray], None] | None = None, device_yuv: bool | None = None,
+               check: DullnessCheck | None = None) -> None:
+    """Render the clip's frames (or those at `indices`) into an open 8-bit writer through the
+    pipeline: yuv420p on the device where the writer takes it, pinned copies on CUDA, and a
+    writer thread where there are cores to spare."""
+    takes_yuv = getattr(writer, "takes_yuv420p", None)
+    # Observers see every frame in RGB: then the frames stay RGB.
+    yuv = observe is None and use_device_yuv(scene.device, bool(takes_yuv and takes_yuv(writer.options)), device_yuv)
+    batches = host_batches(scene, indices, batch_size=batch_size, yuv=yuv, ring=ring_for(scene.device),
+                           rgb_frames=FRAMES_CHECKED if check is not None else 0, progress=progress)
+    write_all(_observed(batches, check or DullnessCheck(), observe), writer, overlap=should_overlap(scene.device.type))
+
+
+def write_clip_segments(scene: Scene, path: Path, count: int, clip: Sequence[int] | None = None, *, fps: float,
+                        options: EncoderOptions, metadata: dict[str, str], batch_size: int | None = None,
+                        progress: Callable[[int], None] | None = None, device_yuv: bool | None = None,
+                        check: DullnessCheck | None = None, sidecar: bool = False) -> None:
+    """Render the clip's frames (or `clip`'s) into an MP4 at `path` with `count` parallel segment
+    encoders joined by stream copy (parallel_encoders.py), through the same pipeline as write_clip."""
+    from .encoders.mp4 import Mp4Writer
+    from .segmented import fingerprint
+
+    clip = list(range(scene.preset.timeline.frames)) if clip is None else list(clip)
+    check = check or DullnessCheck()
+    yuv = use_device_yuv(scene.device, Mp4Writer.takes_yuv420p(options), device_yuv)
+    ring = ring_for(scene.device, held_by_consumer=count * (QUEUE_DEPTH + 1))
+    batch = frames_per_batch(scene.device, *scene.render_size, scene.net.spec.out_channels, batch_size)
+
+    def render_order(order: list[int]) -> Iterator[HostBatch]:
+        """Batches of the clip's positions `order`, labelled by position (what segments cover)."""
+        batches = host_batches(scene, [clip[position] for position in order], batch_size=batch, yuv=yuv,
+                               ring=ring, rgb_frames=FRAMES_CHECKED, progress=progress)
+        return _by_position(_observed(batches, check, None), order)
+
+    encode_in_segments(path, count, len(clip), fps=fps, size=scene.size, options=options, metadata=metadata,
+                       fingerprint=fingerprint(scene.preset), render=render_order, batch=batch, sidecar=sidecar)
 
 
 def _by_position(batches: Iterator[HostBatch], order: list[int]) -> Iterator[HostBatch]:
