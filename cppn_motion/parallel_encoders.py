@@ -132,8 +132,11 @@ def encode_in_segments(output: Path, count: int, total: int, *, fps: float, size
     from .pipeline import write_routed
 
     segments = split_frames(total, count)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=f".{output.name}.encoders-", dir=output.parent))
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=f".{output.name}.encoders-", dir=output.parent))
+    except OSError as err:  # e.g. a read-only folder: the user's to fix, as for a plain render
+        raise UserError(f"output path '{output}': cannot write there ({err.strerror or err})") from err
     try:
         paths = [folder / f"segment-{segment.index:03d}.mp4" for segment in segments]
         with ExitStack() as stack:
