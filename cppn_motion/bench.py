@@ -136,6 +136,8 @@ class Settings:
     x264_preset: str = "medium"
     precision: str = "auto"
     stages: tuple[str, ...] = ("net", "render", "mp4", "gif")
+    device_yuv: bool | None = None  # MP4 frames to yuv420p on the render device (None: the render default)
+    encoders: int | None = 1    # parallel MP4 segment encoders (None: auto, as the render command)
 
 
 def median_seconds(fn: Callable[[], object], repeats: int) -> float:
@@ -180,9 +182,12 @@ def _scene_for(workload: Workload, frames: int, device: str, precision: str) -> 
 def run_workload(workload: Workload, settings: Settings, device: str = "cpu",
                  report: Callable[[Row], None] | None = None) -> list[Row]:
     """Every stage of one workload; rows are also passed to `report` as they finish."""
-    from .api import encoder_options, metadata_for
+    from .api import encoder_options, metadata_for, write_clip, write_clip_segments
     from .encoders import open_writer
+    from .feed import use_device_yuv
     from .nets import ARCHITECTURES
+    from .parallel_encoders import resolve_encoders
+    from .pipeline import usable_cores
 
     pixels = workload.width * workload.height
     if workload.arch not in ARCHITECTURES:
@@ -239,14 +244,25 @@ def run_workload(workload: Workload, settings: Settings, device: str = "cpu",
             if kind not in settings.stages:
                 continue
             preset = scene.preset.with_overrides({"output.x264_preset": settings.x264_preset})
+            encoders = resolve_encoders(settings.encoders, kind="mp4", frames=frames, device_type=scene.device.type,
+                                        cores=usable_cores())
+            yuv = use_device_yuv(scene.device, encoder_options(preset).pix_fmt == "yuv420p", settings.device_yuv)
             path = Path(folder) / f"ours.{kind}"
 
             def ours_file() -> None:
+                if kind == "mp4" and encoders > 1:
+                    write_clip_segments(scene, path, encoders, fps=preset.timeline.fps,
+                                        options=encoder_options(preset), metadata=metadata_for(preset),
+                                        device_yuv=settings.device_yuv)
+                    return
                 writer = open_writer(path, fps=preset.timeline.fps, size=scene.size,
                                      options=encoder_options(preset), metadata=metadata_for(preset))
                 with writer:
-                    for batch in iter_frames(scene, indices):
-                        writer.write(batch)
+                    if kind == "mp4":  # the render command's pipeline (yuv420p on the device, pinned copies)
+                        write_clip(scene, writer, indices, device_yuv=settings.device_yuv)
+                    else:
+                        for batch in iter_frames(scene, indices):
+                            writer.write(batch)
 
             seconds = median_seconds(ours_file, settings.repeats)
             base = None
@@ -257,7 +273,9 @@ def run_workload(workload: Workload, settings: Settings, device: str = "cpu",
                                            settings.x264_preset), settings.repeats)
                 base = few / base_seconds
             emit(Row(workload.name, f"{kind} file", pixels, frames / seconds, base,
-                     note=f"x264 {settings.x264_preset}" if kind == "mp4" else "per-frame palettes, dithered"))
+                     note=(f"x264 {settings.x264_preset}, {'yuv420p from the device' if yuv else 'rgb24 pipe'}, "
+                           f"{encoders} encoder{'s' if encoders > 1 else ''}") if kind == "mp4"
+                     else "per-frame palettes, dithered"))
     return rows
 
 

@@ -91,6 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--fps", type=_positive_float, help="frames per second (overrides timeline.fps)")
     render.add_argument("--batch-size", type=positive_int, metavar="N",
                         help="frames rendered at once (default: chosen from free memory)")
+    render.add_argument("--encoders", default="auto", metavar="N|auto",
+                        help="MP4 only: encode N segments of the clip in parallel and join them by stream copy "
+                             "(auto: 1 on machines with fewer than 8 cores or when the CPU renders; "
+                             "up to 8 when a GPU renders)")
     add_segment_options(render)
     add_quality_options(render)
     render.set_defaults(run=_cmd_render)
@@ -245,6 +249,15 @@ def _cmd_render(args: argparse.Namespace) -> int:
     preset, path, time, recorded_frames = prepare(args, extra, default_output_path)
     kind = writer_for(path)
     # Every check on the flags comes before --reroll's search, which renders.
+    from .parallel_encoders import check_encoders, parse_encoders
+
+    encoders = parse_encoders(args.encoders)
+    check_encoders(encoders, kind)
+    if encoders is not None and encoders > 1:
+        clashing = [flag for flag, on in (("--report", args.report),
+                                          ("--shard/--resume/--segments/torchrun", wants_segments(args))) if on]
+        if clashing:  # the motion report needs frames in order; segmented renders encode segments already
+            raise UserError(f"--encoders {encoders}: not with {', '.join(clashing)}; use --encoders 1 or auto")
     if wants_segments(args):  # --shard, --resume, --segments or torchrun
         clip_flags = [flag for flag, on in (("--preview", args.preview), ("--frames-range", args.frames_range),
                                             ("--report", args.report),
@@ -268,7 +281,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
     started = clock.perf_counter()
     with ProgressBar(total, args.quiet, preset.name) as bar:
         render(preset, path, device=device, batch_size=args.batch_size, progress=bar.update, time=time,
-               notify=note, indices=plan.indices_for(kind), fps=plan.fps, observe=plan.observe)
+               notify=note, indices=plan.indices_for(kind), fps=plan.fps, observe=plan.observe, encoders=encoders)
     report_written(args, path, total, started, preset, device)
     plan.print_report()
     return 0

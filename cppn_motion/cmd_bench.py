@@ -25,6 +25,10 @@ def register(add_command: Callable[[str, str], argparse.ArgumentParser]) -> None
     parser.add_argument("--x264-preset", default="medium", help="libx264 preset for both MP4 writers (default medium)")
     parser.add_argument("--precision", default="auto", help="hidden-layer precision: auto, fp32 or bf16")
     parser.add_argument("--device", default="cpu", help="cpu (default), cuda, auto")
+    parser.add_argument("--device-yuv", default="auto", metavar="auto|on|off",
+                        help="MP4 stage: convert to yuv420p on the render device (auto: as render does, on for GPUs)")
+    parser.add_argument("--encoders", default="1", metavar="N|auto",
+                        help="MP4 stage: parallel segment encoders (default 1; auto: as render does)")
     parser.add_argument("--memory", metavar="WxH",
                         help="instead: peak RSS of rendering one still this large, e.g. 7680x4320")
     parser.add_argument("--quick", action="store_true", help="360p only, 8 frames, one repeat")
@@ -69,6 +73,12 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--x264-preset: expected one of {', '.join(X264_PRESETS)}; got {args.x264_preset!r}")
     if args.precision not in PRECISIONS:
         raise UserError(f"--precision: expected one of {', '.join(PRECISIONS)}; got {args.precision!r}")
+    yuv_choices = {"auto": None, "on": True, "off": False}
+    if args.device_yuv not in yuv_choices:
+        raise UserError(f"--device-yuv: expected auto, on or off; got {args.device_yuv!r}")
+    from .parallel_encoders import parse_encoders
+
+    encoders = parse_encoders(args.encoders)
     device = resolve_device(args.device)
     if args.memory:
         from .bench import still_peak_rss
@@ -88,6 +98,8 @@ def run(args: argparse.Namespace) -> int:
         x264_preset=args.x264_preset,
         precision=args.precision,
         stages=tuple(stages or Settings.stages),
+        device_yuv=yuv_choices[args.device_yuv],
+        encoders=encoders,
     )
     names = workloads or (list(QUICK_WORKLOADS) if args.quick else list(WORKLOADS))
     command = " ".join(["cppn-motion" if sys.argv[0].endswith("cppn-motion") else "python " + sys.argv[0], *sys.argv[1:]])

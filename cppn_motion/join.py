@@ -6,6 +6,7 @@ import json
 import subprocess
 import tempfile
 from dataclasses import asdict, dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
@@ -112,6 +113,22 @@ def count_frames(path: Path) -> int:
     return int(counts[-1])
 
 
+def stream_duration(path: Path) -> Fraction:
+    """Seconds of video in an MP4: the sum of its packets' durations, exact in the stream's time base."""
+    result = _ffmpeg(["-i", str(path), "-map", "0:v:0", "-c", "copy", "-f", "framecrc", "-"],
+                     f"reading packet durations of '{path}'")
+    time_base, ticks = None, 0
+    for line in result.stdout.decode(errors="replace").splitlines():
+        if line.startswith("#tb 0:"):
+            numerator, _, denominator = line.split(":", 1)[1].strip().partition("/")
+            time_base = Fraction(int(numerator), int(denominator))
+        elif line and not line.startswith("#"):
+            ticks += int(line.split(",")[3])  # stream, dts, pts, duration, size, crc
+    if time_base is None:
+        raise UserError(f"'{path}': ffmpeg found no video stream in it")
+    return ticks * time_base
+
+
 def segment_is_complete(path: Path, expected: SegmentRecord) -> bool:
     """True when `path` holds exactly this segment of this preset, with all its frames."""
     if not path.is_file():
@@ -154,13 +171,14 @@ def check_consecutive(records: Sequence[tuple[Path, SegmentRecord]]) -> list[tup
 
 
 def join_segments(segments: Iterable[Path], output: Path, *, check_counts: bool = True,
-                  notify: Callable[[str], None] | None = None) -> Path:
+                  notify: Callable[[str], None] | None = None, sidecar: bool = True) -> Path:
     """Join segment files (any order) into `output`, which appears only when complete.
 
     Checks first that they are consecutive segments of one preset covering the whole
     clip and that each holds all its frames, and afterwards that the output holds
     exactly the clip's frame count: never a silently short video. `notify` receives what
     the GIF writer changed to meet its limits, as a plain render reports it (default: warnings).
+    `sidecar`: also write the <output>.yaml a plain render writes.
     """
     paths = [Path(p) for p in segments]
     missing = [str(p) for p in paths if not p.is_file()]
@@ -193,22 +211,48 @@ def join_segments(segments: Iterable[Path], output: Path, *, check_counts: bool 
         raise RuntimeError(f"join: '{output}' came out with {found} frames instead of {total}; removed it")
     # The same sidecar a plain render writes, from what the segments recorded.
     recorded = {key: value for key, value in read_metadata(ordered[0][0]).items() if key != SEGMENT_TAG}
-    if PRESET_KEY in recorded:
+    if sidecar and PRESET_KEY in recorded:
         write_sidecar(output, recorded)
     return output
 
 
-def _join_mp4(paths: Sequence[Path], output: Path) -> None:
+def join_fresh_mp4(paths: Sequence[Path], output: Path, *, frames: Sequence[int], fps: float,
+                   metadata: Mapping[str, str]) -> Path:
+    """Join MP4 segments this process has just written and closed (parallel_encoders.py): their
+    records, frame counts, durations and tags are known, so only the join and the final frame
+    count run ffmpeg (join_segments reads all of that back: ~3 ffmpeg runs a segment)."""
+    total = sum(frames)
+    rate = Fraction(fps).limit_denominator(1_000_000)
+    tags = {key: value for key, value in metadata.items() if key != SEGMENT_TAG}
+    _join_mp4(paths, output, durations=[count / rate for count in frames], tags=tags)
+    found = count_frames(output)
+    if found != total:
+        output.unlink(missing_ok=True)
+        raise RuntimeError(f"join: '{output}' came out with {found} frames instead of {total}; removed it")
+    return output
+
+
+def _join_mp4(paths: Sequence[Path], output: Path, *, durations: Sequence[Fraction] | None = None,
+              tags: Mapping[str, str] | None = None) -> None:
     """ffmpeg's concat demuxer with stream copy: no re-encoding, so no generation loss and
-    no seam. Segments were encoded with identical settings, so their streams are compatible."""
+    no seam. Segments were encoded with identical settings, so their streams are compatible.
+
+    Each file's exact duration goes into the listing: without it the demuxer offsets the next
+    segment by the container's duration, which x264's B-frame delay shortens (measured: 4 ticks
+    of 1/12288 s lost at every join at 24 fps), so later frames drifted off the frame grid."""
     # The concat demuxer drops the segments' global tags: restate the first one's
     # (the preset, the software), less the segment record and the tags ffmpeg writes itself.
-    tags = {key: value for key, value in read_metadata(paths[0]).items()
-            if key != SEGMENT_TAG and key not in FFMPEG_OWN_TAGS}
+    if tags is None:
+        tags = {key: value for key, value in read_metadata(paths[0]).items()
+                if key != SEGMENT_TAG and key not in FFMPEG_OWN_TAGS}
+    if durations is None:
+        durations = [stream_duration(p) for p in paths]
     metadata_args = [arg for key, value in tags.items() for arg in ("-metadata", f"{key}={value}")]
     with tempfile.TemporaryDirectory(prefix="cppn_motion-join-") as folder:
         listing = Path(folder) / "segments.ffconcat"
-        listing.write_text("ffconcat version 1.0\n" + "".join(f"file {_concat_quote(p.resolve())}\n" for p in paths))
+        listing.write_text("ffconcat version 1.0\n" + "".join(
+            f"file {_concat_quote(p.resolve())}\nduration {_concat_seconds(seconds)}\n"
+            for p, seconds in zip(paths, durations)))
         with atomic_output(output) as temp:
             _ffmpeg([
                 "-f", "concat", "-safe", "0", "-i", str(listing),
@@ -240,6 +284,13 @@ def _join_gif(paths: Sequence[Path], output: Path) -> list[str]:
 # carries these in its stream already).
 GIF_OPTIONS_KEY = "cppn_motion_gif_options"
 GIF_FPS_KEY = "cppn_motion_gif_fps"
+
+
+def _concat_seconds(seconds: Fraction) -> str:
+    # ffconcat durations are read to the microsecond: rounding there moves a join by < 1 us,
+    # far below any video time base's tick.
+    micro = round(seconds * 1_000_000)
+    return f"{micro // 1_000_000}.{micro % 1_000_000:06d}"
 
 
 def _concat_quote(path: Path) -> str:

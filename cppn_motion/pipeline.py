@@ -1,11 +1,12 @@
-"""Overlap rendering and encoding: a writer thread drains rendered batches while the next
-batch renders. Adaptive: only where there are spare cores (or the renderer is a GPU)."""
+"""Overlap rendering and encoding: writer threads drain rendered batches while the next batch
+renders. One writer (write_all, adaptive: only where there are spare cores or the renderer is a
+GPU), or several parallel encoders each fed its own batches in order (write_routed)."""
 from __future__ import annotations
 
 import os
 import queue
 import threading
-from typing import Iterable, Protocol
+from typing import Any, Iterable, Protocol, Sequence
 
 import numpy as np
 
@@ -36,36 +37,81 @@ def should_overlap(device_type: str, cores: int | None = None) -> bool:
     return device_type != "cpu" or cores >= MIN_CORES_FOR_THREAD
 
 
-def write_all(batches: Iterable[np.ndarray], writer: Writer, overlap: bool) -> None:
+def deliver(item: Any, writer: Writer) -> None:
+    """Write a plain array, or a host_copy.HostBatch (in its layout), then give its buffer back."""
+    if isinstance(item, np.ndarray):
+        writer.write(item)
+        return
+    try:
+        item.write_to(writer)
+    finally:
+        item.release()
+
+
+def _discard(item: Any) -> None:
+    if not isinstance(item, np.ndarray) and item is not _DONE:
+        item.release()
+
+
+class _Drain:
+    """One writer thread and its bounded queue. After a failure (its own or the producer's
+    `cancel`), later batches are released unwritten so nobody waits on them."""
+
+    def __init__(self, writer: Writer, name: str, failures: list[BaseException]) -> None:
+        self.writer = writer
+        self.pending: queue.Queue = queue.Queue(maxsize=QUEUE_DEPTH)
+        self.failures = failures
+        self.cancelled = False
+        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            item = self.pending.get()
+            if item is _DONE:
+                return
+            if self.failures or self.cancelled:
+                _discard(item)
+                continue
+            try:
+                deliver(item, self.writer)
+            except BaseException as exc:  # handed to the producer's thread
+                self.failures.append(exc)
+
+    def finish(self) -> None:
+        self.pending.put(_DONE)
+        self.thread.join()
+
+
+def write_all(batches: Iterable[Any], writer: Writer, overlap: bool) -> None:
     """Write every batch in order; with `overlap`, writing happens on a thread while the
     producer computes the next batch. A writer error stops the producer and is re-raised."""
     if not overlap:
         for batch in batches:
-            writer.write(batch)
+            deliver(batch, writer)
         return
-    pending: queue.Queue = queue.Queue(maxsize=QUEUE_DEPTH)
-    failure: list[BaseException] = []
+    write_routed(((0, batch) for batch in batches), [writer])
 
-    def drain() -> None:
-        while True:
-            item = pending.get()
-            if item is _DONE:
-                return
-            if not failure:
-                try:
-                    writer.write(item)
-                except BaseException as exc:  # handed to the producer's thread below
-                    failure.append(exc)
 
-    thread = threading.Thread(target=drain, name="cppn-writer", daemon=True)
-    thread.start()
+def write_routed(items: Iterable[tuple[int, Any]], writers: Sequence[Writer]) -> None:
+    """Write each (writer index, batch) on that writer's own thread, in the order given per
+    writer, so every encoder keeps working while the producer renders. The first writer error
+    stops the producer and is re-raised; an error in the producer (Ctrl-C included) stops the
+    writers before it propagates, leaving the writers to the caller to close or abort."""
+    failures: list[BaseException] = []
+    drains = [_Drain(writer, f"cppn-writer-{i}", failures) for i, writer in enumerate(writers)]
+    finished = False
     try:
-        for batch in batches:
-            if failure:
+        for index, batch in items:
+            if failures:
+                _discard(batch)
                 break
-            pending.put(batch)
+            drains[index].pending.put(batch)
+        finished = True
     finally:
-        pending.put(_DONE)
-        thread.join()
-    if failure:
-        raise failure[0]
+        for drain in drains:
+            drain.cancelled = not finished
+        for drain in drains:
+            drain.finish()
+    if failures:
+        raise failures[0]

@@ -227,6 +227,20 @@ def iter_frames(scene: Scene, indices: Iterable[int] | None = None, batch_size: 
 
     Frames are produced batch by batch and never collected, so memory does not grow
     with the clip's length. On a GPU out-of-memory error the batch is halved and retried.
+    Each array is the caller's own (writers that stream into ffmpeg use feed.py instead,
+    which reuses host buffers).
+    """
+    for chunk, frames in iter_device_batches(scene, indices, batch_size):
+        yield frames.cpu().numpy()
+        if progress is not None:
+            progress(len(chunk))
+
+
+def iter_device_batches(scene: Scene, indices: Iterable[int] | None = None,
+                        batch_size: int | None = None) -> Iterator[tuple[list[int], Tensor]]:
+    """(frame indices, uint8 frames (B, H, W, 3) on the device), batch by batch, in the given order.
+
+    On a GPU out-of-memory error the batch is halved and retried.
     """
     order = list(range(scene.preset.timeline.frames)) if indices is None else list(indices)
     width, height = scene.render_size
@@ -245,7 +259,5 @@ def iter_frames(scene: Scene, indices: Iterable[int] | None = None, batch_size: 
             torch.cuda.empty_cache()
             batch = max(1, batch // 2)
             continue
-        yield frames.cpu().numpy()
+        yield chunk, frames
         start += len(chunk)
-        if progress is not None:
-            progress(len(chunk))

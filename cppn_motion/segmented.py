@@ -18,7 +18,7 @@ from .errors import UserError
 from .join import SegmentRecord, is_gif_segment, join_segments, open_segment_writer, segment_is_complete
 from .preflight import Notify, prepare_render, report_notes
 from .presets import preset_to_yaml
-from .render import Scene, build_scene, iter_frames
+from .render import Scene, build_scene
 from .segments import (DEFAULT_SEGMENTS, Segment, checkpoint_path, checkpoint_plan, preset_fingerprint,
                        shard_path, split_frames, work_folder)
 
@@ -54,7 +54,7 @@ def render_segments(scene: Scene, jobs: Sequence[tuple[Segment, Path]], *, resum
     """Render each (segment, file) in turn. With `resume`, a file that already holds exactly
     that segment of this preset (checked: record and frame count) is kept, not rendered again.
     `check` sees every frame rendered (the dull-output advice a plain render gives)."""
-    from .api import encoder_options, metadata_for
+    from .api import encoder_options, metadata_for, write_clip
 
     preset = scene.preset
     print_hash = fingerprint(preset)
@@ -72,10 +72,8 @@ def render_segments(scene: Scene, jobs: Sequence[tuple[Segment, Path]], *, resum
         scene.dither = preset.output.dither and not is_gif_segment(path)
         with open_segment_writer(path, record, fps=preset.timeline.fps, size=(canvas.width, canvas.height),
                                  options=encoder_options(preset), metadata=metadata_for(preset)) as writer:
-            for batch in iter_frames(scene, segment.indices, batch_size=batch_size, progress=progress):
-                if check is not None:
-                    check.observe(batch)
-                writer.write(batch)
+            # The render command's pipeline: yuv420p on the GPU, pinned copies, a writer thread.
+            write_clip(scene, writer, segment.indices, batch_size=batch_size, progress=progress, check=check)
         result.rendered.append(segment)
     return result
 

@@ -1,10 +1,12 @@
 """The overlapped writer writes every batch in order and surfaces writer errors."""
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
-from cppn_motion.pipeline import should_overlap, write_all
+from cppn_motion.pipeline import should_overlap, write_all, write_routed
 
 
 class _Recorder:
@@ -42,3 +44,61 @@ def test_overlap_only_with_spare_cores_or_a_gpu():
     assert not should_overlap("cpu", cores=2)
     assert should_overlap("cpu", cores=16)
     assert should_overlap("cuda", cores=2)
+
+
+class _Released:
+    """A HostBatch stand-in that records whether it was written and released."""
+
+    def __init__(self, value: int, log: list[str]) -> None:
+        self.value, self.log = value, log
+
+    def write_to(self, writer) -> None:
+        writer.write(np.full((1, 2, 2, 3), self.value, np.uint8))
+
+    def release(self) -> None:
+        self.log.append(f"released {self.value}")
+
+
+def test_routed_batches_reach_their_own_writer_in_order():
+    writers = [_Recorder(), _Recorder(), _Recorder()]
+    items = [(i % 3, np.full((1, 2, 2, 3), i, np.uint8)) for i in range(12)]
+    write_routed(items, writers)
+    assert [w.seen for w in writers] == [[0, 3, 6, 9], [1, 4, 7, 10], [2, 5, 8, 11]]
+
+
+@pytest.mark.parametrize("overlap", [False, True])
+def test_host_batches_are_released_after_writing(overlap):
+    log: list[str] = []
+    recorder = _Recorder()
+    write_all((_Released(i, log) for i in range(4)), recorder, overlap)
+    assert recorder.seen == [0, 1, 2, 3] and log == [f"released {i}" for i in range(4)]
+
+
+def test_one_failing_encoder_stops_everything_and_releases_what_was_queued():
+    log: list[str] = []
+    produced: list[int] = []
+
+    def items():
+        for i in range(40):
+            produced.append(i)
+            yield i % 2, _Released(i, log)
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        write_routed(items(), [_Recorder(), _Recorder(fail_at=1)])
+    assert len(produced) < 40
+    assert len(log) == len(produced)  # nothing left holding a buffer
+
+
+def test_an_interrupted_producer_stops_the_writers():
+    log: list[str] = []
+
+    def items():
+        for i in range(3):
+            yield i % 2, _Released(i, log)
+        raise KeyboardInterrupt
+
+    writers = [_Recorder(), _Recorder()]
+    with pytest.raises(KeyboardInterrupt):
+        write_routed(items(), writers)
+    assert len(log) == 3  # every batch handed over was written or released
+    assert not [t for t in threading.enumerate() if t.name.startswith("cppn-writer")]

@@ -40,11 +40,11 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def start_long_render(target: Path) -> subprocess.Popen:
+def start_long_render(target: Path, extra: tuple[str, ...] = ()) -> subprocess.Popen:
     # A tiny frame size and an endless clip: the render is surely mid-stream when signalled.
     command = [sys.executable, "-m", "cppn_motion", "render", "default", "-o", str(target), "--size", "32x18",
                "--frames", "1000000", "--fps", "30" if target.suffix != ".gif" else "25", "--batch-size", "1",
-               "--quiet", "--device", "cpu"]
+               "--quiet", "--device", "cpu", *extra]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -53,7 +53,7 @@ def wait_until_streaming(process: subprocess.Popen, folder: Path, needs_ffmpeg: 
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         assert process.poll() is None, process.communicate()
-        temps = list(folder.glob(".*.tmp-*"))
+        temps = list(folder.glob("**/.*.tmp-*"))  # parallel encoders write theirs in a hidden folder
         children = children_of(process.pid)
         if temps and (children or not needs_ffmpeg):
             time.sleep(1.0)  # let frames flow
@@ -62,19 +62,21 @@ def wait_until_streaming(process: subprocess.Popen, folder: Path, needs_ffmpeg: 
     raise AssertionError("render never started")
 
 
-@pytest.mark.parametrize("sig, status, suffix, existing", [
-    (signal.SIGINT, 130, ".mp4", False),
-    (signal.SIGTERM, 143, ".mp4", True),
-], ids=["sigint-mp4-new", "sigterm-mp4-replace"])
-def test_a_signal_mid_render_leaves_nothing_behind(tmp_path, sig, status, suffix, existing):
+@pytest.mark.parametrize("sig, status, suffix, existing, extra", [
+    (signal.SIGINT, 130, ".mp4", False, ()),
+    (signal.SIGTERM, 143, ".mp4", True, ()),
+    (signal.SIGINT, 130, ".mp4", True, ("--encoders", "3")),
+    (signal.SIGTERM, 143, ".mp4", False, ("--encoders", "3")),
+], ids=["sigint-mp4-new", "sigterm-mp4-replace", "sigint-3-encoders-replace", "sigterm-3-encoders-new"])
+def test_a_signal_mid_render_leaves_nothing_behind(tmp_path, sig, status, suffix, existing, extra):
     target = tmp_path / f"clip{suffix}"
     if existing:
         target.write_bytes(b"an earlier render")
-    process = start_long_render(target)
+    process = start_long_render(target, extra)
     try:
         children = wait_until_streaming(process, tmp_path, needs_ffmpeg=suffix == ".mp4")
         if suffix == ".mp4":
-            assert children, "ffmpeg should be running"
+            assert len(children) >= (3 if extra else 1), "ffmpeg should be running"
         sent = time.monotonic()
         process.send_signal(sig)
         _out, err = process.communicate(timeout=30)

@@ -14,7 +14,7 @@ from .png import PngSequenceWriter
 from ..provenance import SEQUENCE_PATTERN
 from .base import WRITERS, EncoderOptions, FrameWriter, check_fps, check_size
 
-__all__ = ["WRITERS", "EncoderOptions", "FrameWriter", "open_writer", "writer_for"]
+__all__ = ["WRITERS", "EncoderOptions", "FrameWriter", "check_writer", "open_writer", "writer_for"]
 
 
 def writer_for(path: Path | str) -> str:
@@ -33,6 +33,27 @@ def writer_for(path: Path | str) -> str:
     return name
 
 
+def check_writer(
+    path: Path | str,
+    *,
+    fps: float,
+    size: tuple[int, int],
+    options: EncoderOptions = EncoderOptions(),
+    metadata: Mapping[str, str] | None = None,
+) -> tuple[type[FrameWriter], tuple[int, int], float]:
+    """Every check open_writer runs, without creating anything: (writer class, size, fps)."""
+    kind = writer_for(path)
+    writer_class = PngSequenceWriter if kind == "png_sequence" else WRITERS.get(kind)
+    size = check_size(size)
+    fps = check_fps(fps)
+    writer_class.check_settings(fps=fps, size=size, options=options)
+    writer_class.check_metadata(metadata or {})
+    if Path(path).is_dir():
+        raise UserError(f"output path '{path}' is a folder; give a file name ending in .{writer_class.extension}"
+                        " (or frames/f_%04d.png for a PNG sequence)")
+    return writer_class, size, fps
+
+
 def open_writer(
     path: Path | str,
     *,
@@ -48,17 +69,9 @@ def open_writer(
     one-line UserError, malformed metadata a ValueError. `frame_numbers` numbers a PNG
     sequence's files (default 0, 1, 2, ...); other formats ignore it.
     """
-    kind = writer_for(path)
-    writer_class = PngSequenceWriter if kind == "png_sequence" else WRITERS.get(kind)
-    size = check_size(size)
-    fps = check_fps(fps)
-    writer_class.check_settings(fps=fps, size=size, options=options)
-    writer_class.check_metadata(metadata or {})
-    if Path(path).is_dir():
-        raise UserError(f"output path '{path}' is a folder; give a file name ending in .{writer_class.extension}"
-                        " (or frames/f_%04d.png for a PNG sequence)")
+    writer_class, size, fps = check_writer(path, fps=fps, size=size, options=options, metadata=metadata)
     try:
-        if kind == "png_sequence":
+        if writer_class is PngSequenceWriter:
             return writer_class(path, fps=fps, size=size, options=options, metadata=metadata,
                                 frame_numbers=frame_numbers)
         return writer_class(path, fps=fps, size=size, options=options, metadata=metadata)

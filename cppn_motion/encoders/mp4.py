@@ -25,6 +25,8 @@ BT709_FILTER = (
     "scale=out_color_matrix=bt709:out_range=tv,"
     "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv"
 )
+# Frames that arrive already as BT.709 tv-range yuv420p (yuv.py) need no conversion, only the tags.
+BT709_TAGS_FILTER = "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv"
 BT709_TAGS = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
 
 # Linux caps one argv string at 128 KiB (MAX_ARG_STRLEN); stay clear of it.
@@ -56,6 +58,30 @@ class Mp4Writer(FrameWriter):
     _process: subprocess.Popen | None = None
     _log: _FfmpegLog | None = None
     _stop_encoder: weakref.finalize | None = None
+    # What ffmpeg reads from the pipe, fixed by the first batch: "rgb24" or "yuv420p".
+    _pix_fmt_in: str | None = None
+
+    @classmethod
+    def takes_yuv420p(cls, options: EncoderOptions) -> bool:
+        """True when frames may come as ready-made yuv420p planes (write_yuv420p): only for
+        8-bit 4:2:0 output; 10-bit and 4:4:4 go through ffmpeg's own conversion from rgb24."""
+        return options.pix_fmt == "yuv420p"
+
+    def write_yuv420p(self, planes: np.ndarray) -> None:
+        """Append a (B, W*H*3/2) uint8 batch of BT.709 tv-range yuv420p frames (yuv.rgb_to_yuv420p)."""
+        if not self._open:
+            raise ValueError(f"{self.extension} writer for '{self.path}' is already closed")
+        width, height = self.size
+        if not self.takes_yuv420p(self.options):
+            raise ValueError(f"yuv420p frames need pix_fmt yuv420p; this writer encodes {self.options.pix_fmt}")
+        expected = width * height + 2 * (width // 2) * (height // 2)
+        if not isinstance(planes, np.ndarray) or planes.ndim != 2 or planes.shape[1] != expected \
+                or planes.dtype != np.uint8:
+            got = f"{planes.dtype} {planes.shape}" if isinstance(planes, np.ndarray) else type(planes).__name__
+            raise ValueError(f"expected uint8 yuv420p frames of shape (B, {expected}) for size {width}x{height}; got {got}")
+        if len(planes):
+            self._send(np.ascontiguousarray(planes), "yuv420p")
+            self.frames_written += len(planes)
 
     @classmethod
     def check_settings(cls, *, fps: float, size: tuple[int, int], options: EncoderOptions) -> None:
@@ -81,8 +107,14 @@ class Mp4Writer(FrameWriter):
                 raise ValueError(f"mp4 metadata {key!r} is longer than {MAX_METADATA_ARG_BYTES} bytes")
 
     def _write_batch(self, batch: np.ndarray) -> None:
+        self._send(batch, "rgb24")
+
+    def _send(self, batch: np.ndarray, pix_fmt_in: str) -> None:
         if self._encoder is None:
+            self._pix_fmt_in = pix_fmt_in
             self._start_encoder()
+        elif pix_fmt_in != self._pix_fmt_in:
+            raise ValueError(f"'{self.path}' was started with {self._pix_fmt_in} frames; got {pix_fmt_in}")
         assert self._encoder is not None
         try:
             # One pipe write for the whole batch: imageio-ffmpeg writes any buffer as is.
@@ -121,7 +153,7 @@ class Mp4Writer(FrameWriter):
             encoder = imageio_ffmpeg.write_frames(
                 str(self._output.temp),
                 self.size,
-                pix_fmt_in="rgb24",
+                pix_fmt_in=self._pix_fmt_in or "rgb24",
                 pix_fmt_out=self.options.pix_fmt,
                 fps=fps,
                 quality=None,  # rate control comes from -crf below
@@ -139,7 +171,8 @@ class Mp4Writer(FrameWriter):
         self._stop_encoder = weakref.finalize(self, _kill_encoder, encoder, self._process, self._output.temp)
 
     def _output_params(self) -> list[str]:
-        params = [*self._codec_params(), "-vf", BT709_FILTER, *BT709_TAGS]
+        tags_only = self._pix_fmt_in == "yuv420p"
+        params = [*self._codec_params(), "-vf", BT709_TAGS_FILTER if tags_only else BT709_FILTER, *BT709_TAGS]
         for key, value in self.metadata.items():
             params += ["-metadata", f"{key}={value}"]  # argv, not a shell: newlines and quotes pass intact
         return params

@@ -220,3 +220,56 @@ def test_metadata_keys_with_equals_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="cannot contain '='"):
         open_writer(tmp_path / "clip.mp4", fps=30, size=(WIDTH, HEIGHT), metadata={"a=b": "c"})
     assert list(tmp_path.iterdir()) == []
+
+
+def stream_line(path: Path) -> str:
+    """ffmpeg's description of the video stream: codec, profile, pix_fmt (range, colour tags), size."""
+    err = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path)],
+                         capture_output=True).stderr.decode()
+    line = next(line for line in err.splitlines() if "Video:" in line)
+    return line.split("Video:")[1].split(", 1 kb/s")[0].split(" kb/s")[0].rsplit(",", 1)[0]
+
+
+def test_yuv420p_input_is_tagged_like_the_rgb_path(tmp_path: Path) -> None:
+    import torch
+
+    from cppn_motion.yuv import rgb_to_yuv420p
+
+    source = moving_gradient(6)
+    with open_writer(tmp_path / "rgb.mp4", fps=24, size=(WIDTH, HEIGHT)) as writer:
+        writer.write(source)
+    with open_writer(tmp_path / "yuv.mp4", fps=24, size=(WIDTH, HEIGHT)) as writer:
+        assert writer.takes_yuv420p(writer.options)
+        writer.write_yuv420p(rgb_to_yuv420p(torch.from_numpy(source)).numpy())
+    assert writer.frames_written == 6
+    meta, decoded = read_back(tmp_path / "yuv.mp4")
+    assert meta["pix_fmt"].startswith("yuv420p(tv, bt709")
+    # Same profile, pixel format, range, colour tags and size as the rgb24 path.
+    assert stream_line(tmp_path / "yuv.mp4") == stream_line(tmp_path / "rgb.mp4")
+    assert len(decoded) == 6
+    for original, back in zip(source, decoded):
+        assert psnr(original, back) > 33
+
+
+def test_yuv420p_input_checks_its_shape_and_does_not_mix(tmp_path: Path) -> None:
+    planes = np.zeros((1, WIDTH * HEIGHT * 3 // 2), np.uint8)
+    writer = open_writer(tmp_path / "clip.mp4", fps=24, size=(WIDTH, HEIGHT))
+    try:
+        with pytest.raises(ValueError, match=r"yuv420p frames of shape \(B, 4320\)"):
+            writer.write_yuv420p(planes[:, :-2])
+        writer.write_yuv420p(planes)
+        with pytest.raises(ValueError, match="started with yuv420p frames; got rgb24"):
+            writer.write(np.zeros((1, HEIGHT, WIDTH, 3), np.uint8))
+    finally:
+        writer.abort()
+
+
+@pytest.mark.parametrize("pix_fmt", ["yuv420p10le", "yuv444p"])
+def test_other_pixel_formats_take_rgb_only(tmp_path: Path, pix_fmt: str) -> None:
+    writer = open_writer(tmp_path / "clip.mp4", fps=24, size=(WIDTH, HEIGHT), options=EncoderOptions(pix_fmt=pix_fmt))
+    try:
+        assert not writer.takes_yuv420p(writer.options)
+        with pytest.raises(ValueError, match=f"need pix_fmt yuv420p; this writer encodes {pix_fmt}"):
+            writer.write_yuv420p(np.zeros((1, WIDTH * HEIGHT * 3 // 2), np.uint8))
+    finally:
+        writer.abort()

@@ -1,0 +1,43 @@
+"""A/B of the MP4 pipeline's options in one process, interleaved round by round so machine load
+hits all alike: the plain path (iter_frames -> writer.write, as before the pipeline), the
+default pipeline, yuv420p made by torch on the CPU, and 2 parallel segment encoders.
+
+    python bench/pipeline_ab.py mlp8x32-360p 32 7     # workload, frames, rounds
+"""
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from cppn_motion.api import encoder_options, metadata_for, write_clip, write_clip_segments
+from cppn_motion.bench import WORKLOADS
+from cppn_motion.encoders import open_writer
+from cppn_motion.render import build_scene, iter_frames
+
+name, frames, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+preset = WORKLOADS[name].preset(frames)
+scene = build_scene(preset, "cpu")
+options, meta = encoder_options(preset), metadata_for(preset)
+folder = Path(tempfile.mkdtemp())
+def old():
+    with open_writer(folder / "a.mp4", fps=preset.timeline.fps, size=scene.size, options=options, metadata=meta) as w:
+        for b in iter_frames(scene):
+            w.write(b)
+def new(yuv):
+    def run():
+        with open_writer(folder / "b.mp4", fps=preset.timeline.fps, size=scene.size, options=options, metadata=meta) as w:
+            write_clip(scene, w, device_yuv=yuv)
+    return run
+def segs(n):
+    return lambda: write_clip_segments(scene, folder / f"s{n}.mp4", n, fps=preset.timeline.fps, options=options, metadata=meta)
+cases = {"plain path": old, "new default (rgb24, 1 enc)": new(None), "yuv420p on CPU": new(True), "2 encoders": segs(2)}
+times = {k: [] for k in cases}
+old()  # warm-up
+for _ in range(rounds):
+    for k, fn in cases.items():
+        t = time.perf_counter(); fn(); times[k].append(time.perf_counter() - t)
+base = statistics.median(times["plain path"])
+for k, v in times.items():
+    m = statistics.median(v)
+    print(f"| {k} | {frames / m:.2f} | {base / m:.2f}x | {' '.join(f'{frames / x:.2f}' for x in v)} |")
