@@ -146,6 +146,47 @@ def test_baseline_frame_equals_our_render():
     assert np.abs(ours - theirs).max() <= 1
 
 
+# Small conv nets at 32x18: design_size 18 evaluates at density 1, 9 at density 2 (dilated
+# kernels), 12 on a resampled grid with the output resized to the frame.
+CONV_CASES = {
+    "clip-density1": {"design_size": 18},
+    "clip-density2": {"design_size": 9},
+    "clip-resampled": {"design_size": 12},
+    "frame-stats": {"design_size": 18, "norm": {"stats": "frame"}},
+    "mixed": {"design_size": 18, "activation": "mixed"},
+    "maxout-sin": {"design_size": 18, "maxout": True, "activation": "sin"},
+    "deep-tanh": {"design_size": 18, "depth": 10, "width": 16},
+}
+
+
+def _conv_scene(**net):
+    preset = tiny_preset(net={"arch": "conv", "depth": 3, "width": 8, **net}, latent={"dim": 2})
+    return build_scene(preset, "cpu")
+
+
+@pytest.mark.parametrize("case", CONV_CASES)
+def test_conv_baseline_equals_our_render(case):
+    """The plain one-frame conv baseline is the same network as ours: raw outputs (std ~2-3)
+    within fp32 summation-order noise (FP32_ATOL), uint8 frames within 1 code."""
+    scene = _conv_scene(**CONV_CASES[case])
+    baseline = bench.BaselineConv(scene)
+    ours_raw = scene.raw_at(scene.timeline.phases([2]))[0]
+    torch.testing.assert_close(baseline.raw_frame(2), ours_raw, atol=FP32_ATOL, rtol=1e-3)
+    ours = scene.render_phases(scene.timeline.phases([2]))[0].numpy().astype(int)
+    assert np.abs(ours - baseline.frame(2).astype(int)).max() <= 1
+
+
+def test_conv_workloads_get_a_baseline_only_for_plain_conv_layouts():
+    settings = bench.Settings(frames=2, baseline_frames=1, repeats=1, stages=("net", "render"))
+    small = {"net.depth": 2, "net.width": 8, "net.design_size": 18}
+    rows = bench.run_workload(bench.Workload("tiny-conv", 32, 18, small, arch="conv"), settings)
+    assert [row.stage for row in rows] == ["net", "render uint8"]
+    assert all(row.ours_fps > 0 and row.baseline_fps > 0 and row.ratio > 0 for row in rows)
+    vgg = bench.run_workload(bench.Workload("tiny-vgg", 32, 18, small, arch="vgg"), settings)
+    assert all(row.ours_fps > 0 and row.baseline_fps is None for row in vgg)
+    assert "| tiny-vgg | net |" in bench.format_table(vgg) and "| - | - |" in bench.format_table(vgg)
+
+
 def test_bench_flag_errors_exit_2(capsys):
     assert main(["bench", "--workloads", "mlp8x32-360", "--quick"]) == 2
     assert "--workloads: unknown name 'mlp8x32-360'" in capsys.readouterr().err

@@ -6,7 +6,7 @@ import torch
 from torch import Tensor
 
 # Keeps a constant channel (a dead ReLU) at its shift instead of amplifying rounding noise.
-_STD_FLOOR = 1e-5
+STD_FLOOR = 1e-5
 
 
 def central_crop(h: Tensor, size: tuple[int, int]) -> Tensor:
@@ -49,7 +49,7 @@ class SpatialNorm:
             dims = (0, 2, 3) if self.mode == "collect" else (2, 3)
             # float32 is enough: var_mean is a stable (Welford-style) reduction.
             var, mean = torch.var_mean(visible, dim=dims, keepdim=True, correction=0)
-            std = var.sqrt().clamp_min(_STD_FLOOR)
+            std = var.sqrt().clamp_min(STD_FLOOR)
             if self.mode == "collect":
                 self.frozen.append((mean, std))
         self._cursor += 1
