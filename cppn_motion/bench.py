@@ -237,6 +237,28 @@ def median_seconds(fn: Callable[[], object], repeats: int) -> float:
     return statistics.median(times)
 
 
+def alternating_medians(fns: list[Callable[[], object]], repeats: int) -> list[float]:
+    """Median wall time of each function, timed in turns (a, b, a, b, ...): on a shared machine
+    the load swings within seconds, and turns expose both sides to the same swings, so their
+    ratio is steadier than that of two back-to-back runs."""
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(max(1, repeats)):
+        for fn, spent in zip(fns, times):
+            started = time.perf_counter()
+            fn()
+            spent.append(time.perf_counter() - started)
+    return [statistics.median(spent) for spent in times]
+
+
+def _rates(ours: Callable[[], object], ours_frames: int, baseline: Callable[[], object] | None,
+           baseline_frames: int, repeats: int) -> tuple[float, float | None]:
+    """(ours, baseline) frames per second, the two timed in turns; baseline None: not timed."""
+    if baseline is None:
+        return ours_frames / median_seconds(ours, repeats), None
+    ours_seconds, baseline_seconds = alternating_medians([ours, baseline], repeats)
+    return ours_frames / ours_seconds, baseline_frames / baseline_seconds
+
+
 def matmul_gflops(size: int = 1024, repeats: int = 3, dtype: torch.dtype = torch.float32) -> float:
     """Dense square matmul rate of this machine, for context."""
     a = torch.randn(size, size).to(dtype)
@@ -305,23 +327,22 @@ def run_workload(workload: Workload, settings: Settings, device: str = "cpu",
                 scene.raw_at(scene.timeline.phases(batch))
             sync()
 
-        seconds = median_seconds(ours_net, settings.repeats)
-        base = None
-        if baseline is not None:
-            def base_net() -> None:
-                for i in range(few):
-                    baseline.raw_frame(i)
-                sync()
+        def base_net() -> None:
+            for i in range(few):
+                baseline.raw_frame(i)
+            sync()
 
-            base = few / median_seconds(base_net, settings.repeats)
-        emit(Row(workload.name, "net", pixels, frames / seconds, base))
+        ours_fps, base = _rates(ours_net, frames, base_net if baseline is not None else None, few, settings.repeats)
+        emit(Row(workload.name, "net", pixels, ours_fps, base))
 
     if "render" in settings.stages:
-        seconds = median_seconds(lambda: [None for _ in iter_frames(scene, indices)], settings.repeats)
-        base = None
-        if baseline is not None:
-            base = few / median_seconds(lambda: [baseline.frame(i) for i in range(few)], settings.repeats)
-        emit(Row(workload.name, "render uint8", pixels, frames / seconds, base))
+        def base_render() -> None:
+            for i in range(few):
+                baseline.frame(i)
+
+        ours_fps, base = _rates(lambda: [None for _ in iter_frames(scene, indices)], frames,
+                                base_render if baseline is not None else None, few, settings.repeats)
+        emit(Row(workload.name, "render uint8", pixels, ours_fps, base))
 
     with tempfile.TemporaryDirectory(prefix="cppn_motion-bench-") as folder:
         for kind in ("mp4", "gif"):
@@ -337,15 +358,14 @@ def run_workload(workload: Workload, settings: Settings, device: str = "cpu",
                     for batch in iter_frames(scene, indices):
                         writer.write(batch)
 
-            seconds = median_seconds(ours_file, settings.repeats)
-            base = None
-            if baseline is not None:
-                target = Path(folder) / f"baseline.{kind}"
-                base_seconds = median_seconds(
-                    lambda: write_baseline(baseline, target, few, preset.timeline.fps, preset.output.crf,
-                                           settings.x264_preset), settings.repeats)
-                base = few / base_seconds
-            emit(Row(workload.name, f"{kind} file", pixels, frames / seconds, base,
+            target = Path(folder) / f"baseline.{kind}"
+
+            def base_file() -> None:
+                write_baseline(baseline, target, few, preset.timeline.fps, preset.output.crf, settings.x264_preset)
+
+            ours_fps, base = _rates(ours_file, frames, base_file if baseline is not None else None, few,
+                                    settings.repeats)
+            emit(Row(workload.name, f"{kind} file", pixels, ours_fps, base,
                      note=f"x264 {settings.x264_preset}" if kind == "mp4" else "per-frame palettes, dithered"))
     return rows
 

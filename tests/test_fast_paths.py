@@ -260,6 +260,12 @@ def test_onednn_probe_finds_the_fused_conv_on_this_torch():
     assert conv_cpu.onednn_conv_available()
 
 
+def test_bench_times_ours_and_the_baseline_in_turns():
+    calls: list[str] = []
+    medians = bench.alternating_medians([lambda: calls.append("ours"), lambda: calls.append("base")], 3)
+    assert calls == ["ours", "base"] * 3 and len(medians) == 2
+
+
 def test_bench_flag_errors_exit_2(capsys):
     assert main(["bench", "--workloads", "mlp8x32-360", "--quick"]) == 2
     assert "--workloads: unknown name 'mlp8x32-360'" in capsys.readouterr().err

@@ -140,6 +140,8 @@ class ConvNet(FieldNet):
             folded = self.norm.fold(weight, bias, shift)  # frozen statistics: part of the conv
             if folded is not None:
                 (weight, bias), shift = folded, None
+        # One call for conv + activation where nothing sits between them (activation codes
+        # need the pre-activation values, so they take the plain steps).
         if conv.act and shift is None and not conv.maxout and p.codes is None:
             out = fused_conv(h, weight, bias, dilation, conv.activation)
             if out is not None:
