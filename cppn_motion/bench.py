@@ -15,7 +15,9 @@ from typing import Callable
 import numpy as np
 import torch
 from torch import Tensor, nn
+from torch.nn import functional as F
 
+from .activations import Mixed
 from .colour import quantize, to_rgb
 from .config import Preset
 from .presets import load_preset
@@ -51,7 +53,22 @@ QUICK_WORKLOADS = ("mlp8x32-360p",)
 # The baseline: what a straightforward implementation does.
 
 
-class BaselineMLP(nn.Module):
+class Baseline(nn.Module):
+    """What every baseline shares: raw outputs of one frame, then the same colour stage as ours."""
+
+    scene: Scene
+
+    def raw_frame(self, index: int) -> Tensor:
+        raise NotImplementedError
+
+    @torch.no_grad()
+    def frame(self, index: int) -> np.ndarray:
+        width, height = self.scene.size
+        rgb = to_rgb(self.raw_frame(index), self.scene.preset.colour, self.scene.calibration)
+        return quantize(rgb).view(height, width, 3).cpu().numpy()  # includes the copy to host
+
+
+class BaselineMLP(Baseline):
     """The same network as nn.Linear layers over the whole frame, fp32, one frame at a time."""
 
     def __init__(self, scene: Scene) -> None:
@@ -79,14 +96,86 @@ class BaselineMLP(nn.Module):
         features = inputs.frame_features[0].expand(scene.coords.shape[0], -1)
         return self.layers(torch.cat([scene.coords, features], dim=1))
 
+
+class BaselineConv(Baseline):
+    """The plain `conv` architecture (a stack of k x k conv layers, then the 1x1 head) the
+    straightforward way: one frame at a time, fp32, F.conv2d, then spatial normalisation as
+    its own out-of-place step, then the activation module, over the whole frame.
+
+    Same network as ours: the frame's weights from the timeline, the design-grid field with
+    its extrapolated margin (nets/design_grid.py), the net's frozen statistics (or each
+    frame's own under norm.stats 'frame'). Only layouts made of plain conv layers are
+    covered; nin, vgg, inception and residual get no baseline (`baseline_for` gives None)."""
+
+    def __init__(self, scene: Scene) -> None:
+        super().__init__()
+        if not covers_conv(scene.net):
+            raise ValueError("BaselineConv covers layouts of plain conv layers only")
+        self.scene = scene
+
     @torch.no_grad()
-    def frame(self, index: int) -> np.ndarray:
-        width, height = self.scene.size
-        rgb = to_rgb(self.raw_frame(index), self.scene.preset.colour, self.scene.calibration)
-        return quantize(rgb).view(height, width, 3).cpu().numpy()  # includes the copy to host
+    def raw_frame(self, index: int) -> Tensor:
+        """Raw outputs (P, C) of one frame."""
+        from .nets.conv_layout import margin_and_dilation
+        from .nets.design_grid import resize_output, sample_field, working_grid
+
+        scene, net = self.scene, self.scene.net
+        width, height = scene.render_size
+        inputs = scene.timeline.inputs_at(scene.timeline.phases([index]))
+        weights = [w[0] for w in inputs.weights]  # this frame's set, without the frame dimension
+        density, grid = working_grid((height, width), net.config.design_size)
+        margin, _ = margin_and_dilation(net.layers, density)
+        # The field: coordinate features as images on the working grid plus the margin, and the
+        # frame's time/latent values as constant channels.
+        image = sample_field(scene.coords.t().reshape(1, -1, height, width), grid, margin)
+        constant = inputs.frame_features[0].to(image.dtype)[None, :, None, None].expand(1, -1, *image.shape[-2:])
+        h = torch.cat([image, constant], dim=1)
+        cursor, stats = 0, 0
+        for layer_index, conv in enumerate(net.layers):
+            h = F.conv2d(h, weights[cursor], weights[cursor + 1], dilation=density)
+            cursor += 2
+            if conv.norm and net.norm_enabled:
+                mean, std = self._statistics(h, stats, grid)
+                h = (h - mean) / std * net.norm.scale + weights[cursor][None, :, None, None]
+                cursor, stats = cursor + 1, stats + 1
+            if conv.maxout:
+                first, second = h.chunk(2, dim=1)
+                h = torch.maximum(first, second)
+            if conv.act:
+                act = net.activations[layer_index]
+                h = act(h.movedim(1, -1)).movedim(-1, 1) if isinstance(act, Mixed) else act(h)
+        out = resize_output(F.conv2d(h, weights[-2], weights[-1]), (height, width))
+        return out[0].permute(1, 2, 0).reshape(height * width, -1)
+
+    def _statistics(self, h: Tensor, layer: int, grid: tuple[int, int]) -> tuple[Tensor, Tensor]:
+        """The net's frozen (mean, std) of this layer, or this frame's own over the visible region."""
+        from .nets.spatial_norm import STD_FLOOR, central_crop
+
+        net = self.scene.net
+        if net.norm.has_frozen and net.stats != "frame":
+            return net.norm.frozen[layer]
+        var, mean = torch.var_mean(central_crop(h, grid), dim=(2, 3), keepdim=True, correction=0)
+        return mean, var.sqrt().clamp_min(STD_FLOOR)
 
 
-def write_baseline(baseline: BaselineMLP, path: Path, frames: int, fps: float, crf: int, x264_preset: str) -> None:
+def covers_conv(net: nn.Module) -> bool:
+    """Whether BaselineConv computes this net: a ConvNet whose layers are all plain convs."""
+    from .nets.conv import ConvNet
+    from .nets.conv_layout import Conv
+
+    return isinstance(net, ConvNet) and all(isinstance(layer, Conv) for layer in net.layers)
+
+
+def baseline_for(scene: Scene) -> Baseline | None:
+    """The straightforward implementation of this scene's network, None where there is none."""
+    if scene.net.spec.arch == "mlp":
+        return BaselineMLP(scene)
+    if covers_conv(scene.net):
+        return BaselineConv(scene)
+    return None
+
+
+def write_baseline(baseline: Baseline, path: Path, frames: int, fps: float, crf: int, x264_preset: str) -> None:
     """Render frame by frame and append through imageio's own writers, as most CPPN code does."""
     import imageio.v2 as imageio
 
@@ -150,6 +239,28 @@ def median_seconds(fn: Callable[[], object], repeats: int) -> float:
     return statistics.median(times)
 
 
+def alternating_medians(fns: list[Callable[[], object]], repeats: int) -> list[float]:
+    """Median wall time of each function, timed in turns (a, b, a, b, ...): on a shared machine
+    the load swings within seconds, and turns expose both sides to the same swings, so their
+    ratio is steadier than that of two back-to-back runs."""
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(max(1, repeats)):
+        for fn, spent in zip(fns, times):
+            started = time.perf_counter()
+            fn()
+            spent.append(time.perf_counter() - started)
+    return [statistics.median(spent) for spent in times]
+
+
+def _rates(ours: Callable[[], object], ours_frames: int, baseline: Callable[[], object] | None,
+           baseline_frames: int, repeats: int) -> tuple[float, float | None]:
+    """(ours, baseline) frames per second, the two timed in turns; baseline None: not timed."""
+    if baseline is None:
+        return ours_frames / median_seconds(ours, repeats), None
+    ours_seconds, baseline_seconds = alternating_medians([ours, baseline], repeats)
+    return ours_frames / ours_seconds, baseline_frames / baseline_seconds
+
+
 def matmul_gflops(size: int = 1024, repeats: int = 3, dtype: torch.dtype = torch.float32) -> float:
     """Dense square matmul rate of this machine, for context."""
     a = torch.randn(size, size).to(dtype)
@@ -204,7 +315,7 @@ def run_workload(workload: Workload, settings: Settings, device: str = "cpu",
 
     frames = settings.frames
     scene = _scene_for(workload, frames, device, settings.precision)
-    baseline = BaselineMLP(scene) if workload.arch == "mlp" else None
+    baseline = baseline_for(scene)
     few = min(settings.baseline_frames, frames)
     indices = list(range(frames))
 
@@ -221,23 +332,22 @@ def run_workload(workload: Workload, settings: Settings, device: str = "cpu",
                 scene.raw_at(scene.timeline.phases(batch))
             sync()
 
-        seconds = median_seconds(ours_net, settings.repeats)
-        base = None
-        if baseline is not None:
-            def base_net() -> None:
-                for i in range(few):
-                    baseline.raw_frame(i)
-                sync()
+        def base_net() -> None:
+            for i in range(few):
+                baseline.raw_frame(i)
+            sync()
 
-            base = few / median_seconds(base_net, settings.repeats)
-        emit(Row(workload.name, "net", pixels, frames / seconds, base))
+        ours_fps, base = _rates(ours_net, frames, base_net if baseline is not None else None, few, settings.repeats)
+        emit(Row(workload.name, "net", pixels, ours_fps, base))
 
     if "render" in settings.stages:
-        seconds = median_seconds(lambda: [None for _ in iter_frames(scene, indices)], settings.repeats)
-        base = None
-        if baseline is not None:
-            base = few / median_seconds(lambda: [baseline.frame(i) for i in range(few)], settings.repeats)
-        emit(Row(workload.name, "render uint8", pixels, frames / seconds, base))
+        def base_render() -> None:
+            for i in range(few):
+                baseline.frame(i)
+
+        ours_fps, base = _rates(lambda: [None for _ in iter_frames(scene, indices)], frames,
+                                base_render if baseline is not None else None, few, settings.repeats)
+        emit(Row(workload.name, "render uint8", pixels, ours_fps, base))
 
     with tempfile.TemporaryDirectory(prefix="cppn_motion-bench-") as folder:
         for kind in ("mp4", "gif"):
@@ -264,15 +374,14 @@ def run_workload(workload: Workload, settings: Settings, device: str = "cpu",
                         for batch in iter_frames(scene, indices):
                             writer.write(batch)
 
-            seconds = median_seconds(ours_file, settings.repeats)
-            base = None
-            if baseline is not None:
-                target = Path(folder) / f"baseline.{kind}"
-                base_seconds = median_seconds(
-                    lambda: write_baseline(baseline, target, few, preset.timeline.fps, preset.output.crf,
-                                           settings.x264_preset), settings.repeats)
-                base = few / base_seconds
-            emit(Row(workload.name, f"{kind} file", pixels, frames / seconds, base,
+            target = Path(folder) / f"baseline.{kind}"
+
+            def base_file() -> None:
+                write_baseline(baseline, target, few, preset.timeline.fps, preset.output.crf, settings.x264_preset)
+
+            ours_fps, base = _rates(ours_file, frames, base_file if baseline is not None else None, few,
+                                    settings.repeats)
+            emit(Row(workload.name, f"{kind} file", pixels, ours_fps, base,
                      note=(f"x264 {settings.x264_preset}, {'yuv420p from the device' if yuv else 'rgb24 pipe'}, "
                            f"{encoders} encoder{'s' if encoders > 1 else ''}") if kind == "mp4"
                      else "per-frame palettes, dithered"))

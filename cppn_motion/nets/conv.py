@@ -13,6 +13,7 @@ from ..config import Net
 from ..inits import INITS
 from ..seeding import generator_for
 from .base import FieldNet, NetSpec
+from .conv_cpu import channels_last_on_cpu, fused_conv
 from .conv_layout import (Conv, Inception, Layer, Pool, Residual, Stack, Upsample, build_layout, conv_ops,
                           margin_and_dilation, out_channels)
 from .design_grid import design_shape, resize_output, sample_field, working_grid
@@ -120,23 +121,37 @@ class ConvNet(FieldNet):
     # ------------------------------------------------------------------ layers
 
     def _activate(self, index: int, h: Tensor, p: _Pass) -> Tensor:
+        """The layer's activation, in place where it has an in-place form: every caller hands
+        over a fresh tensor (a conv, normalisation, maxout or residual sum it owns)."""
         if p.codes is not None:
             p.codes.append(central_crop(h, p.frame) > 0)
         act = self.activations[index]
         if isinstance(act, Mixed):  # mixed acts along the last dim
             return act(h.movedim(1, -1)).movedim(-1, 1)
-        return act(h)
+        inplace = getattr(act, "forward_", None)
+        return act(h) if inplace is None else inplace(h)
 
     def _conv(self, p: _Pass, h: Tensor, conv: Conv, dilation: int) -> Tensor:
         weight, bias = p.take(), p.take()
+        shift = p.take() if conv.norm and self.norm_enabled else None
+        index = p.conv_index
+        p.conv_index += 1
+        if shift is not None:
+            folded = self.norm.fold(weight, bias, shift)  # frozen statistics: part of the conv
+            if folded is not None:
+                (weight, bias), shift = folded, None
+        # One call for conv + activation where nothing sits between them (activation codes
+        # need the pre-activation values, so they take the plain steps).
+        if conv.act and shift is None and not conv.maxout and p.codes is None:
+            out = fused_conv(h, weight, bias, dilation, conv.activation)
+            if out is not None:
+                return out
         h = _conv_frames(h, weight, bias, dilation)
-        if conv.norm and self.norm_enabled:
-            h = self.norm(h, p.take(), p.frame)
+        if shift is not None:
+            h = self.norm(h, shift, p.frame)
         if conv.maxout:
             first, second = h.chunk(2, dim=1)
             h = torch.maximum(first, second)
-        index = p.conv_index
-        p.conv_index += 1
         return self._activate(index, h, p) if conv.act else h
 
     def _layer(self, p: _Pass, h: Tensor, layer: Layer, dilation: int) -> tuple[Tensor, int]:
@@ -171,7 +186,7 @@ class ConvNet(FieldNet):
         """Layers 1..depth and the head over a padded field -> (B, C, *frame)."""
         self.norm.start(mode)
         p = _Pass(weights, frame, codes)
-        h, dilation = field, density
+        h, dilation = channels_last_on_cpu(field), density
         for layer in self.layers[:depth]:
             h, dilation = self._layer(p, h, layer, dilation)
         weight, bias = self._head_for(depth, weights)

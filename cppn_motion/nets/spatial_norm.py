@@ -1,12 +1,13 @@
 """The seed's spatial normalization: per-channel standardisation over the picture, then
-scale and shift. Statistics are per frame, or measured once and frozen (clip, fixed)."""
+scale and shift. Statistics are per frame, or measured once and frozen (clip, fixed); frozen
+ones are a per-channel affine map that folds into the conv before it (`fold_into_conv`)."""
 from __future__ import annotations
 
 import torch
 from torch import Tensor
 
 # Keeps a constant channel (a dead ReLU) at its shift instead of amplifying rounding noise.
-_STD_FLOOR = 1e-5
+STD_FLOOR = 1e-5
 
 
 def central_crop(h: Tensor, size: tuple[int, int]) -> Tensor:
@@ -40,8 +41,19 @@ class SpatialNorm:
         self.mode = mode
         self._cursor = 0
 
+    def fold(self, weight: Tensor, bias: Tensor, shift: Tensor) -> tuple[Tensor, Tensor] | None:
+        """In 'frozen' mode: the conv's (weight, bias) with this layer's normalisation folded in
+        (and the layer consumed), so the pass skips __call__; None in the other modes."""
+        if self.mode != "frozen":
+            return None
+        mean, std = self.frozen[self._cursor]
+        self._cursor += 1
+        return fold_into_conv(weight, bias, mean, std, self.scale, shift)
+
     def __call__(self, h: Tensor, shift: Tensor, frame: tuple[int, int]) -> Tensor:
-        """h (B, C, H', W') -> standardised * scale + shift (1|B, C); stats over the frame region."""
+        """h (B, C, H', W') -> standardised * scale + shift (1|B, C); stats over the frame region.
+        Works in place on h (the conv's fresh output): the same operations in the same order
+        as the out-of-place form, without three frame-sized temporaries."""
         if self.mode == "frozen":
             mean, std = self.frozen[self._cursor]
         else:
@@ -49,8 +61,21 @@ class SpatialNorm:
             dims = (0, 2, 3) if self.mode == "collect" else (2, 3)
             # float32 is enough: var_mean is a stable (Welford-style) reduction.
             var, mean = torch.var_mean(visible, dim=dims, keepdim=True, correction=0)
-            std = var.sqrt().clamp_min(_STD_FLOOR)
+            std = var.sqrt().clamp_min(STD_FLOOR)
             if self.mode == "collect":
                 self.frozen.append((mean, std))
         self._cursor += 1
-        return (h - mean) * (self.scale / std) + shift[:, :, None, None]
+        return h.sub_(mean).mul_(self.scale / std).add_(shift[:, :, None, None])
+
+
+def fold_into_conv(weight: Tensor, bias: Tensor, mean: Tensor, std: Tensor, scale: float,
+                   shift: Tensor) -> tuple[Tensor, Tensor]:
+    """Frozen normalisation after a conv as the conv's own weights: with g = scale / std,
+    (conv(h, W) + b - mean) * g + shift = conv(h, W * g) + (b - mean) * g + shift.
+    weight (1|B, C, Cin, k, k), bias and shift (1|B, C), mean and std (1, C, 1, 1); the
+    result has one leading frame dimension for both (B if either moved per frame)."""
+    gain = (scale / std).reshape(-1)
+    folded_weight = weight * gain[:, None, None, None]
+    folded_bias = (bias - mean.reshape(-1)) * gain + shift
+    frames = max(folded_weight.shape[0], folded_bias.shape[0])
+    return folded_weight.expand(frames, *weight.shape[1:]), folded_bias.expand(frames, -1)
