@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cppn_motion.colour import quantize, to_rgb  # noqa: E402
 from cppn_motion.kernels.triton_mlp import ACTIVATION_CODES  # noqa: E402
+from cppn_motion.nets import conv_cpu  # noqa: E402
 from cppn_motion.presets import bundled_names, load_preset  # noqa: E402
 from cppn_motion.render import Scene, build_scene  # noqa: E402
 
@@ -95,6 +96,18 @@ def rounded_convs(rounding: Rounding) -> Iterator[None]:
         functional.conv2d = real
 
 
+@contextmanager
+def plain_convs() -> Iterator[None]:
+    """Every conv layer through F.conv2d (not oneDNN's fused conv + activation), so the
+    emulations below see every convolution."""
+    real = conv_cpu.onednn_conv_available
+    conv_cpu.onednn_conv_available = lambda: False
+    try:
+        yield
+    finally:
+        conv_cpu.onednn_conv_available = real
+
+
 def codes(scene: Scene, raw: torch.Tensor) -> np.ndarray:
     """Raw outputs -> 8-bit codes through the preset's colour stage (same for every variant)."""
     return quantize(to_rgb(raw, scene.preset.colour, scene.calibration)).numpy().astype(np.int16)
@@ -118,11 +131,11 @@ def emulated_rows(name: str, size: tuple[int, int], frames: int) -> list[tuple[s
                 fp16 = codes(scene, plain_mlp_raw(scene, phase, to_fp16))
                 rows.append(("fp16", "fused-kernel dots vs plain fp32", difference(fp16, plain)))
             return rows
-        with torch.backends.mkldnn.flags(enabled=False):
+        with plain_convs(), torch.backends.mkldnn.flags(enabled=False):
             native = codes(scene, scene.raw_at(phase))
-        with rounded_convs(to_tf32):
+        with plain_convs(), rounded_convs(to_tf32):
             tf32 = codes(scene, scene.raw_at(phase))
-    return [("order", "oneDNN convs vs native convs", difference(ours, native)),
+    return [("order", "ours (oneDNN fused) vs native convs", difference(ours, native)),
             ("tf32", "TF32 convs vs fp32", difference(tf32, ours))]
 
 
