@@ -33,3 +33,23 @@ def test_flags_are_restored_when_the_block_raises(tf32_on):
         with full_float32(torch.device("cuda")):
             raise RuntimeError("out of memory")
     assert torch.backends.cudnn.allow_tf32 and torch.backends.cuda.matmul.allow_tf32
+
+
+def test_clamp_nonfinite_counts_nan_and_inf_and_clips():
+    from cppn_motion.numerics import OUTPUT_LIMIT, clamp_nonfinite
+
+    raw = torch.tensor([1.0, float("nan"), float("inf"), -float("inf"), -2.0])
+    fixed, count = clamp_nonfinite(raw)
+    assert count == 3
+    assert fixed.tolist() == [1.0, 0.0, OUTPUT_LIMIT, -OUTPUT_LIMIT, -2.0]
+
+
+def test_clamp_nonfinite_finite_values_whose_sum_overflows_count_zero():
+    """The fast check is one sum; huge finite values overflow it without being bad values."""
+    from cppn_motion.numerics import OUTPUT_LIMIT, clamp_nonfinite
+
+    raw = torch.full((4,), 3e38)
+    fixed, count = clamp_nonfinite(raw)
+    assert count == 0 and fixed.tolist() == [OUTPUT_LIMIT] * 4
+    ordinary = torch.linspace(-3, 3, 7)
+    assert torch.equal(clamp_nonfinite(ordinary)[0], ordinary) and clamp_nonfinite(ordinary)[1] == 0
