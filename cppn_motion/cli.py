@@ -25,6 +25,7 @@ EXAMPLES = {
               "  cppn-motion render --from outputs/default.mp4 --size 3840x2160   # the same loop, in 4K\n"
               "  cppn-motion render sin_waves --reroll 8     # try 8 seeds, keep the most varied\n"
               "  cppn-motion render showcase_1080p --resume          # continues where an interrupted run stopped\n"
+              "  cppn-motion render --device cuda --set net.precision=fp32   # GPU frames within a code of the CPU's\n"
               "  torchrun --nproc-per-node=4 -m cppn_motion render showcase_1080p -o out.mp4   # 4 GPUs",
     "still": "examples:\n  cppn-motion still                        # outputs/default.png\n"
              "  cppn-motion still mixed_garden --size 3840x2160 --time 0.25 -o poster.png\n"
