@@ -39,14 +39,28 @@ def nonfinite_message(count: int, total: int) -> str:
 def full_float32(device: torch.device) -> Iterator[None]:
     """Keep CUDA convolutions and matmuls in true float32 inside this block. cuDNN runs float32
     convs in TF32 (10-bit mantissas) by default, and a user may have switched matmuls to it:
-    emulated on the bundled conv presets, TF32 convs left only 83% of 8-bit codes unchanged,
-    off by up to 25 (bench/device_diff.py). Restored afterwards: the caller's flags are theirs."""
+    emulated on the bundled conv presets, TF32 convs left only 58% of 8-bit codes unchanged,
+    off by up to 94 (bench/device_diff.py). Restored afterwards: the caller's flags are theirs."""
     if device.type != "cuda":
         yield
         return
-    convs, matmuls = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
-    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
+    flags = _tf32_flags()
+    saved = [(owner, name, getattr(owner, name)) for owner, name, _ in flags]
+    for owner, name, full in flags:
+        setattr(owner, name, full)
     try:
         yield
     finally:
-        torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = convs, matmuls
+        for owner, name, value in saved:
+            setattr(owner, name, value)
+
+
+def _tf32_flags() -> list[tuple[object, str, object]]:
+    """(owner, attribute, full-float32 value) of the switches to turn. torch >= 2.9 has
+    per-backend `fp32_precision`, and then refuses to even read the legacy `allow_tf32` once a
+    caller has used the new form, so the new form is used wherever it exists."""
+    matmul, cudnn = torch.backends.cuda.matmul, torch.backends.cudnn
+    conv = getattr(cudnn, "conv", None)
+    if hasattr(matmul, "fp32_precision") and hasattr(conv, "fp32_precision"):
+        return [(matmul, "fp32_precision", "ieee"), (conv, "fp32_precision", "ieee")]
+    return [(matmul, "allow_tf32", False), (cudnn, "allow_tf32", False)]

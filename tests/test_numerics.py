@@ -7,32 +7,36 @@ import torch
 from cppn_motion.numerics import full_float32
 
 
+def _tf32_state() -> tuple[str, str]:
+    return torch.backends.cuda.matmul.fp32_precision, torch.backends.cudnn.conv.fp32_precision
+
+
 @pytest.fixture
 def tf32_on():
-    """Both TF32 flags on, as a user who wants speed sets them (no GPU needed to set them)."""
-    saved = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
-    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = True
+    """Both TF32 switches on through torch's current API, as a user who wants speed sets them
+    (no GPU is needed to set them). Reading the legacy allow_tf32 flags would now raise."""
+    saved = _tf32_state()
+    torch.backends.cuda.matmul.fp32_precision = torch.backends.cudnn.conv.fp32_precision = "tf32"
     yield
-    torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = saved
+    torch.backends.cuda.matmul.fp32_precision, torch.backends.cudnn.conv.fp32_precision = saved
 
 
 def test_cuda_block_turns_tf32_off_and_restores_the_callers_flags(tf32_on):
     with full_float32(torch.device("cuda")):
-        assert not torch.backends.cudnn.allow_tf32
-        assert not torch.backends.cuda.matmul.allow_tf32
-    assert torch.backends.cudnn.allow_tf32 and torch.backends.cuda.matmul.allow_tf32
+        assert _tf32_state() == ("ieee", "ieee")
+    assert _tf32_state() == ("tf32", "tf32")
 
 
 def test_cpu_block_leaves_the_flags_alone(tf32_on):
     with full_float32(torch.device("cpu")):
-        assert torch.backends.cudnn.allow_tf32 and torch.backends.cuda.matmul.allow_tf32
+        assert _tf32_state() == ("tf32", "tf32")
 
 
 def test_flags_are_restored_when_the_block_raises(tf32_on):
     with pytest.raises(RuntimeError):
         with full_float32(torch.device("cuda")):
             raise RuntimeError("out of memory")
-    assert torch.backends.cudnn.allow_tf32 and torch.backends.cuda.matmul.allow_tf32
+    assert _tf32_state() == ("tf32", "tf32")
 
 
 def test_clamp_nonfinite_counts_nan_and_inf_and_clips():
