@@ -529,9 +529,12 @@ class Preset(_Section):
         per-frame normalization and only affine inputs (e.g. the seed's slope), each frame's
         statistics cancel exactly what zoom and pan change (rotation still shows)."""
         from .coords import AFFINE_FEATURES
+        from .nets.conv_layout import first_layer_standardises
 
         net, camera = self.net, self.timeline.camera
         if net.arch == "mlp" or not net.norm.enabled or net.norm.stats != "frame":
+            return
+        if not first_layer_standardises(net.arch, net):
             return
         if not set(self.inputs.features) <= AFFINE_FEATURES:
             return

@@ -103,3 +103,13 @@ def test_a_camera_that_per_frame_normalization_would_cancel_is_refused(tmp_path,
     ok = {"net.norm.stats": "clip", "timeline.camera.zoom": 2.0, "canvas.width": 48, "canvas.height": 32}
     cm.load_preset("seed_10x10_relu", ok)
     cm.load_preset("seed_10x10_relu", {"timeline.camera.rotation": 0.2})
+
+
+def test_a_residual_net_shows_zoom_under_per_frame_normalization():
+    """A residual block's skip path is not normalised, so per-frame statistics do not cancel a
+    zoom there: accepted, and the frames really move."""
+    values = {"net.arch": "residual", "net.depth": 2, "net.width": 8, "net.norm.stats": "frame",
+              "inputs.features": ["x", "y"], "timeline.camera.zoom": 2.0, "timeline.frames": 5,
+              "canvas.width": 48, "canvas.height": 32, "latent.dim": 0, "inputs.time": False}
+    clip = cm.render_array(cm.load_preset("seed_10x10_relu", values), device="cpu")
+    assert np.abs(clip[0].astype(int) - clip[2].astype(int)).mean() > 1

@@ -170,6 +170,17 @@ def build_layout(arch: str, inputs: int, net) -> list[Layer]:
     return layers
 
 
+def first_layer_standardises(arch: str, net) -> bool:
+    """Whether a layout's first layer normalises every path from the input, so that per-frame
+    statistics cancel any positive scale and shift of affine inputs (a camera zoom or pan).
+    conv, nin and vgg start with a normalised conv; inception's branches each start with one
+    (its pool branch pools first, which commutes with a positive scale and shift). A residual
+    block does not: its skip path carries the input, or an unnormalised 1x1 projection of it."""
+    if net.layers:
+        return net.layers[0].type == "conv"
+    return arch in ("conv", "nin", "vgg", "inception")
+
+
 def _explicit(inputs: int, net) -> list[Layer]:
     layers: list[Layer] = []
     cin, pools = inputs, 0
