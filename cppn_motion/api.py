@@ -15,13 +15,12 @@ import torch
 
 from . import __version__
 from .config import Preset
-from .dull import DullnessCheck
+from .dull import FRAMES_CHECKED, DullnessCheck
 from .encoders import EncoderOptions, FrameWriter, check_writer, open_writer
 from .encoders.levels import LEVELS
 from .highbit import iter_frames_16bit
-from .dull import FRAMES_CHECKED
 from .device import frames_per_batch
-from .feed import host_batches, ring_for, use_device_yuv
+from .feed import host_batches, ring_batch, ring_for, use_device_yuv
 from .host_copy import HostBatch
 from .parallel_encoders import encode_in_segments, resolve_encoders
 from .pipeline import QUEUE_DEPTH, should_overlap, usable_cores, write_all
@@ -194,7 +193,10 @@ def write_clip_segments(scene: Scene, path: Path, count: int, clip: Sequence[int
     check = check or DullnessCheck()
     yuv = use_device_yuv(scene.device, Mp4Writer.takes_yuv420p(options), device_yuv)
     ring = ring_for(scene.device, held_by_consumer=count * (QUEUE_DEPTH + 1))
-    batch = frames_per_batch(scene.device, *scene.render_size, scene.net.spec.out_channels, batch_size)
+    if ring is None:
+        batch = frames_per_batch(scene.device, *scene.render_size, scene.net.spec.out_channels, batch_size)
+    else:  # the segments' batch size must be the one host_batches will render
+        batch = ring_batch(scene, ring, yuv, batch_size)
 
     def render_order(order: list[int]) -> Iterator[HostBatch]:
         """Batches of the clip's positions `order`, labelled by position (what segments cover)."""

@@ -7,6 +7,7 @@ from typing import Callable, Iterable, Iterator
 import torch
 
 from .host_copy import RGB, YUV420P, HostBatch, PinnedRing, plain_to_host
+from .device import frames_per_batch
 from .pipeline import QUEUE_DEPTH
 from .render import Scene, iter_device_batches
 from .yuv import rgb_to_yuv420p
@@ -27,6 +28,21 @@ def use_device_yuv(device: torch.device, writer_takes_yuv: bool, requested: bool
     return device.type != "cpu" or YUV_ON_CPU
 
 
+# Pinned (page-locked) host memory is taken from the OS outright and never swapped, so the ring's
+# total is capped: 8 parallel encoders hold 27 buffers, which at 32 1080p yuv420p frames each
+# would pin ~2.7 GB. Batches shrink to fit instead (12 frames there).
+PINNED_RING_BYTES = 1 << 30
+
+
+def ring_batch(scene: Scene, ring: PinnedRing, yuv: bool, batch_size: int | None) -> int:
+    """The batch size to render when frames go through `ring`: the usual one (or the caller's),
+    made small enough that every buffer of the ring fits PINNED_RING_BYTES."""
+    width, height = scene.size
+    frame_bytes = width * height * 3 // (2 if yuv else 1)
+    usual = frames_per_batch(scene.device, *scene.render_size, scene.net.spec.out_channels, batch_size)
+    return max(1, min(usual, PINNED_RING_BYTES // (ring.slots * frame_bytes)))
+
+
 def ring_for(device: torch.device, held_by_consumer: int = QUEUE_DEPTH + 1) -> PinnedRing | None:
     """A pinned ring on CUDA, sized so the consumer's batches (queued and being written), the
     one waiting to be queued and the one being copied all have their own buffer; None elsewhere."""
@@ -45,6 +61,8 @@ def host_batches(scene: Scene, indices: Iterable[int] | None = None, *, batch_si
     queued before waiting for batch k's copy, so the GPU renders while the host writes.
     """
     pending: tuple[HostBatch, Callable[[], None]] | None = None
+    if ring is not None:
+        batch_size = ring_batch(scene, ring, yuv, batch_size)
     for chunk, frames in iter_device_batches(scene, indices, batch_size):
         rgb = None
         if yuv and rgb_frames > 0:

@@ -122,6 +122,11 @@ class PinnedRing:
         self._changed = threading.Condition()
         self.allocations = 0  # how many buffers were (re)allocated: reuse keeps this at most `slots`
 
+    @property
+    def slots(self) -> int:
+        """How many buffers the ring holds."""
+        return len(self._slots)
+
     def _acquire(self) -> _Slot:
         """The next buffer in turn, once its previous batch has been released."""
         with self._changed:

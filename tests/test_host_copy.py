@@ -141,3 +141,20 @@ def test_cuda_pinned_ring_copies_are_exact_and_reuse_buffers():
     assert np.array_equal(np.concatenate(got), expected)
     assert ring.allocations <= len(ring._slots)
     assert all(slot.buffer is None or slot.buffer.is_pinned() for slot in ring._slots)
+
+
+def test_ring_batches_shrink_so_the_pinned_ring_stays_within_its_budget(monkeypatch):
+    """Many parallel encoders mean many ring buffers: batches shrink so buffers x batch bytes
+    stays under PINNED_RING_BYTES, and the frames still come out all and in order."""
+    import cppn_motion.feed as feed
+
+    scene = build_scene(tiny_preset(timeline={"frames": 6}), "cpu")  # 32x18: 864 bytes of yuv420p a frame
+    ring = fake_ring(27)
+    monkeypatch.setattr(feed, "PINNED_RING_BYTES", 27 * 864 * 2)
+    assert feed.ring_batch(scene, ring, yuv=True, batch_size=None) == 2
+    assert feed.ring_batch(scene, ring, yuv=False, batch_size=None) == 1  # rgb: twice the bytes
+    assert feed.ring_batch(scene, ring, yuv=True, batch_size=1) == 1      # never above the caller's
+    batches = list(host_batches(scene, range(6), ring=ring, yuv=True))
+    assert [b.indices for b in batches] == [[0, 1], [2, 3], [4, 5]]
+    for batch in batches:
+        batch.release()
