@@ -16,6 +16,7 @@ import torch
 from . import __version__
 from .config import Preset
 from .dull import FRAMES_CHECKED, DullnessCheck
+from .errors import UserError
 from .encoders import EncoderOptions, FrameWriter, check_writer, open_writer
 from .encoders.levels import LEVELS
 from .highbit import iter_frames_16bit
@@ -101,6 +102,8 @@ def render(preset: PresetLike, output: str | Path | None = None, *, device: str 
     `device_yuv`: convert MP4 frames to yuv420p on the render device (None: on for GPUs).
     """
     preset = _as_preset(preset)
+    if indices is not None and len(indices) == 0:
+        raise UserError("indices: expected at least one frame of the clip to render; got none")
     path = Path(output) if output is not None else default_output_path(preset)
     prepared = prepare_render(preset, path, device)  # refuse what cannot fit, before any file or compute
     kind, device = prepared.kind, prepared.device

@@ -284,10 +284,8 @@ def machine_description() -> str:
 
 
 def _scene_for(workload: Workload, frames: int, device: str, precision: str) -> Scene:
-    scene = build_scene(workload.preset(frames), device)
-    if hasattr(scene.net, "precision"):
-        scene.net.precision = precision
-    return scene
+    # Through the preset, so the colour calibration is measured at the same precision.
+    return build_scene(workload.preset(frames).with_overrides({"net.precision": precision}), device)
 
 
 def run_workload(workload: Workload, settings: Settings, device: str = "cpu",

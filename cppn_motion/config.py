@@ -148,7 +148,8 @@ class Net(_Section):
     precision: Literal["auto", "fp32", "bf16"] = Field(
         "auto", description="MLP arithmetic. auto: float32 on a CPU, the fused GPU kernel's fp16 dot products "
         "(fp32 sums) on CUDA, fastest; fp32: float32 everywhere, so a GPU render matches a CPU one within a code; "
-        "bf16: bf16 hidden layers on a CPU with AVX512-BF16 (~1.6x faster, a rough preview).",
+        "bf16: bf16 hidden layers on a CPU (~1.6x faster with AVX512-BF16, a rough preview; on CUDA as auto). "
+        "Conv nets always compute in float32.",
     )
     # The keys below are read by the conv architectures (conv, nin, vgg, inception, residual) only.
     kernel: int = Field(3, ge=1, le=31, description="Conv kernel size k (odd) for the conv architectures.")

@@ -103,3 +103,11 @@ def test_bands_apply_the_camera_and_equal_the_whole_frame():
     assert np.abs(whole.astype(int) - banded.astype(int)).max() <= 1
     # The camera really moves: the frame at phase 0 differs.
     assert np.abs(whole.astype(int) - cm.render_still(preset, 0.0, device="cpu").astype(int)).mean() > 5
+
+
+def test_render_of_no_frames_is_one_clear_error(tmp_path):
+    from cppn_motion.errors import UserError
+
+    with pytest.raises(UserError, match="indices: expected at least one frame"):
+        cm.render(tiny_preset(), tmp_path / "a.gif", indices=[], device="cpu")
+    assert not (tmp_path / "a.gif").exists()
