@@ -19,7 +19,8 @@ name, frames, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 preset = WORKLOADS[name].preset(frames)
 scene = build_scene(preset, "cpu")
 options, meta = encoder_options(preset), metadata_for(preset)
-folder = Path(tempfile.mkdtemp())
+workspace = tempfile.TemporaryDirectory(prefix="cppn_motion-pipeline-ab-")  # removed at exit
+folder = Path(workspace.name)
 def old():
     with open_writer(folder / "a.mp4", fps=preset.timeline.fps, size=scene.size, options=options, metadata=meta) as w:
         for b in iter_frames(scene):

@@ -265,8 +265,11 @@ def _cmd_render(args: argparse.Namespace) -> int:
                                             (f"--from '{args.from_output}' (it holds part of a clip)",
                                              recorded_frames is not None and kind != "png")) if on]
         if clip_flags:
+            sidecar = str(args.from_output) if str(args.from_output).endswith(".yaml") else f"{args.from_output}.yaml"
+            whole = (f"; for the whole clip use the sidecar as the preset: cppn-motion render '{sidecar}' --resume"
+                     if recorded_frames is not None and kind != "png" else "")
             raise UserError(f"{', '.join(clip_flags)}: not available with --shard, --resume, --segments or "
-                            "torchrun (segments always cover the whole clip)")
+                            f"torchrun (segments always cover the whole clip){whole}")
         if kind != "png":
             from .segmented import check_segmentable
 

@@ -113,7 +113,9 @@ def test_from_a_part_that_no_longer_fits_the_clip_is_one_line_exit_2(tmp_path, c
     assert err.count("\n") == 1 and "it holds frames 5:8 of its clip, which do not fit a 4-frame clip" in err
     assert not out.exists()
     assert main(["render", "--from", str(part), "--resume", "-o", str(out), "--quiet"]) == 2
-    assert "(it holds part of a clip): not available with --shard, --resume" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "(it holds part of a clip): not available with --shard, --resume" in err
+    assert "use the sidecar as the preset: cppn-motion render" in err and err.count("\n") == 1
 
 
 def test_from_a_png_sequence_re_renders_the_sequence(tmp_path) -> None:
