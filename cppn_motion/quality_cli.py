@@ -43,7 +43,7 @@ def prepare(args: argparse.Namespace, extra: dict[str, Any],
 
     time, frames = 0.0, None
     if getattr(args, "from_output", None):
-        from .rerender import recorded_preset, rerender_path
+        from .rerender import recorded_preset, rerender_path, sequence_frame
 
         if args.preset != "default":
             raise UserError(f"--from: give a preset or --from, not both; got preset '{args.preset}' "
@@ -59,6 +59,9 @@ def prepare(args: argparse.Namespace, extra: dict[str, Any],
                             f"cppn-motion {name} {recipe} {flags}".rstrip())
         path = Path(args.output) if args.output else rerender_path(args.from_output, preset, recorded)
         time = recorded.time or 0.0
+        frame = sequence_frame(args.from_output, recorded)
+        if recorded.time is None and frame is not None:  # one file of a sequence -> a still: that frame
+            time = frame / preset.timeline.frames
         frames = recorded.frames
     else:
         preset = load_from_args(args, extra)

@@ -2,6 +2,7 @@
 where the re-render goes. Preset I/O only."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -35,3 +36,15 @@ def rerender_path(source: Path | str, preset: Preset, recorded: Recorded) -> Pat
     name = SEQUENCE_PATTERN.sub("", source.name)
     stem = name.split(".")[0].rstrip("_-. ") or "rerender"
     return source.with_name(f"{stem}-{tag}.{kind}")
+
+
+def sequence_frame(source: Path | str, recorded: Recorded) -> int | None:
+    """The clip frame a single file of a PNG sequence holds (f_0003.png of f_%04d.png -> 3), or
+    None when `source` is not one file of a recorded sequence (its sidecar, another output)."""
+    pattern = SEQUENCE_PATTERN.search(recorded.sequence or "")
+    if pattern is None:
+        return None
+    name = recorded.sequence
+    shape = re.escape(name[:pattern.start()]) + r"(\d+)" + re.escape(name[pattern.end():])
+    match = re.fullmatch(shape, Path(source).name)
+    return int(match.group(1)) if match else None

@@ -118,6 +118,15 @@ def test_from_a_part_that_no_longer_fits_the_clip_is_one_line_exit_2(tmp_path, c
     assert "use the sidecar as the preset: cppn-motion render" in err and err.count("\n") == 1
 
 
+def test_a_still_from_one_file_of_a_sequence_is_that_frame(tmp_path) -> None:
+    frames = tmp_path / "frames"
+    assert main(["render", "default", *TINY, "--set", "timeline.frames=6", "-o", str(frames / "f_%04d.png"),
+                 "--quiet"]) == 0
+    still = tmp_path / "one.png"
+    assert main(["render", "--from", str(frames / "f_0003.png"), "-o", str(still), "--quiet"]) == 0
+    assert np.array_equal(np.asarray(Image.open(still)), np.asarray(Image.open(frames / "f_0003.png")))
+
+
 def test_from_a_png_sequence_re_renders_the_sequence(tmp_path) -> None:
     frames = tmp_path / "frames"
     args = ["render", "default", *TINY, "--set", "timeline.frames=6"]
