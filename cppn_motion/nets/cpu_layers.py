@@ -48,19 +48,16 @@ def plan(activation: str, first_activation: LayerStep, coord_w: Tensor, frame_bi
     """The fastest exact form of this net on a CPU, or None where the plain layers are best.
     `activation` names every layer's function ("mixed" has no fast form); `first_activation`
     applies it in place."""
-    fused = fused_steps(activation, hidden) if dtype == torch.float32 else None
-    if fused is not None and activation == "tanh":
+    if dtype == torch.float32 and fusable(activation, hidden):
+        if activation != "tanh":
+            if not hidden:
+                return None  # one layer and the head: nothing to fuse
+            return CpuLayers(coord_w, frame_bias, first_activation, fused_steps(activation, hidden), *head)
         # The first layer's tanh is the one oneDNN cannot fuse (its bias differs per frame):
         # run it as a sigmoid and fold "2s - 1" into the first hidden layer (or the head).
-        coord_w, frame_bias, (first_w, first_b) = coord_w * 2, frame_bias * 2, hidden[0] if hidden else head
-        folded = _folded(first_w, first_b, 1.0)
-        if hidden:
-            fused = fused_steps(activation, [folded] + hidden[1:])
-        else:
-            head = folded
-        return CpuLayers(coord_w, frame_bias, torch.sigmoid_, fused, *head)
-    if fused is not None:
-        return CpuLayers(coord_w, frame_bias, first_activation, fused, *head) if hidden else None
+        folded = _folded(*(hidden[0] if hidden else head), 1.0)
+        hidden, head = ([folded] + hidden[1:], head) if hidden else ([], folded)
+        return CpuLayers(coord_w * 2, frame_bias * 2, torch.sigmoid_, fused_steps(activation, hidden), *head)
     if activation == "tanh":
         coord_w, frame_bias, hidden, head_w, head_b = tanh_as_sigmoid(coord_w, frame_bias, hidden, *head)
         steps = [_sigmoid_step(w.to(dtype), b.to(dtype)) for w, b in hidden]
@@ -84,13 +81,15 @@ def _folded(w: Tensor, b: Tensor, scale: float) -> Layer:
     return w * (2 * scale), (b - w.sum(dim=-2)) * scale
 
 
-def fused_steps(activation: str, hidden: list[Layer]) -> list[LayerStep] | None:
-    """One oneDNN call per hidden layer (matmul, bias and activation fused), for weights shared
-    by every frame; None where oneDNN or the activation's post-op is missing."""
-    if activation not in ONEDNN_POST_OPS or not onednn_linear_available():
-        return None
-    if any(w.shape[0] != 1 for w, _ in hidden):
-        return None  # per-frame weights (weight morphs) are batched matmuls, not one linear
+def fusable(activation: str, hidden: list[Layer]) -> bool:
+    """Whether oneDNN can run these hidden layers fused: it is there, knows the activation as a
+    post-op, and every frame shares the weights (weight morphs are batched matmuls instead)."""
+    return (activation in ONEDNN_POST_OPS and onednn_linear_available()
+            and all(w.shape[0] == 1 for w, _ in hidden))
+
+
+def fused_steps(activation: str, hidden: list[Layer]) -> list[LayerStep]:
+    """One oneDNN call per hidden layer: matmul, bias and activation fused (see `fusable`)."""
     attr, scalars, algorithm = ONEDNN_POST_OPS[activation]
 
     def step(weight_t: Tensor, bias: Tensor) -> LayerStep:
