@@ -13,10 +13,10 @@ import sys
 import time
 from typing import Callable, Iterator
 
-from cppn_motion import bench
 from cppn_motion.nets import conv as conv_module
 from cppn_motion.nets.spatial_norm import SpatialNorm
-from cppn_motion.render import build_scene
+from cppn_motion.rendering.scene import build_scene
+from cppn_motion.study import bench
 
 
 @contextlib.contextmanager

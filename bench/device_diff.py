@@ -31,11 +31,11 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cppn_motion.colour import quantize, to_rgb  # noqa: E402
-from cppn_motion.kernels.triton_mlp import ACTIVATION_CODES  # noqa: E402
+from cppn_motion.colour.mapping import quantize, to_rgb  # noqa: E402
+from cppn_motion.config.presets import bundled_names, load_preset  # noqa: E402
 from cppn_motion.nets import conv_cpu  # noqa: E402
-from cppn_motion.presets import bundled_names, load_preset  # noqa: E402
-from cppn_motion.render import Scene, build_scene  # noqa: E402
+from cppn_motion.nets.kernels.triton_mlp import ACTIVATION_CODES  # noqa: E402
+from cppn_motion.rendering.scene import Scene, build_scene  # noqa: E402
 
 Rounding = Callable[[torch.Tensor], torch.Tensor]
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import imageio_ffmpeg
 import numpy as np
-import torch
 
 import cppn_motion as cm
-from cppn_motion.render import build_scene
+from cppn_motion.rendering.output import encoder_options
+from cppn_motion.rendering.scene import build_scene
 
 BLUR = 4
 
@@ -59,7 +59,7 @@ def main() -> None:
                 video = decoded(path).astype(np.float64)
             mse = np.mean([np.mean((box_blur(v) - box_blur(t)) ** 2) for v, t in zip(video, truth)])
             bias = float(np.abs((video - truth).mean(axis=(0, 1, 2))).max())
-            print(f"| {quality} | {cm.api.encoder_options(chosen).pix_fmt} | {'on' if dither else 'off'} | "
+            print(f"| {quality} | {encoder_options(chosen).pix_fmt} | {'on' if dither else 'off'} | "
                   f"{10 * np.log10(255**2 / mse):.1f} | {bias:.2f} | {size / 1024:.0f} |", flush=True)
 
 

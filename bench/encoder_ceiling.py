@@ -15,11 +15,15 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from cppn_motion.colour.yuv import rgb_to_yuv420p
 from cppn_motion.encoders import EncoderOptions, open_writer
-from cppn_motion.host_copy import RGB, YUV420P, HostBatch
-from cppn_motion.parallel_encoders import encode_in_segments, parse_encoders, resolve_encoders
-from cppn_motion.pipeline import usable_cores, write_all
-from cppn_motion.yuv import rgb_to_yuv420p
+from cppn_motion.rendering.host_copy import RGB, YUV420P, HostBatch
+from cppn_motion.rendering.pipeline import usable_cores, write_all
+from cppn_motion.scale.parallel_encode import (
+    encode_in_segments,
+    parse_encoders,
+    resolve_encoders,
+)
 
 DISTINCT_FRAMES = 24  # cycled: enough motion that x264 works as on a real clip
 

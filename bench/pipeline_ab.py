@@ -10,10 +10,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from cppn_motion.api import encoder_options, metadata_for, write_clip, write_clip_segments
-from cppn_motion.bench import WORKLOADS
+from cppn_motion.api import (
+    encoder_options,
+    metadata_for,
+    write_clip,
+    write_clip_segments,
+)
 from cppn_motion.encoders import open_writer
-from cppn_motion.render import build_scene, iter_frames
+from cppn_motion.rendering.scene import build_scene, iter_frames
+from cppn_motion.study.bench import WORKLOADS
 
 name, frames, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 preset = WORKLOADS[name].preset(frames)
@@ -37,7 +42,9 @@ times = {k: [] for k in cases}
 old()  # warm-up
 for _ in range(rounds):
     for k, fn in cases.items():
-        t = time.perf_counter(); fn(); times[k].append(time.perf_counter() - t)
+        started = time.perf_counter()
+        fn()
+        times[k].append(time.perf_counter() - started)
 base = statistics.median(times["plain path"])
 for k, v in times.items():
     m = statistics.median(v)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from cppn_motion.cli import main
+from cppn_motion.cli.main import main
 
 if __name__ == "__main__":
     raise SystemExit(main(["bench", *sys.argv[1:]]))

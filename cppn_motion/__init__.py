@@ -1,16 +1,17 @@
-"""cppn_motion: render randomly initialised neural networks into images, looping videos and GIFs."""
+"""cppn_motion: render randomly initialised neural networks into images, looping videos and GIFs.
+
+The notebook API lives here; everything else is reached through its package
+(cppn_motion.config, .nets, .motion, .colour, .rendering, .encoders, .scale, .study, .cli).
+"""
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from .config import Preset, validate_preset  # noqa: E402
-from .errors import ConfigError, UserError  # noqa: E402
-from .presets import list_presets, load_preset, preset_to_yaml  # noqa: E402
-from .api import render, render_array, render_frames, render_still  # noqa: E402
-from .render import Scene, build_scene  # noqa: E402
+from cppn_motion._version import __version__
+from cppn_motion.api import render, render_array, render_frames, render_still
+from cppn_motion.config.presets import list_presets, load_preset, preset_to_yaml
+from cppn_motion.config.schema import Preset, validate_preset
+from cppn_motion.errors import ConfigError, UserError
 
 __all__ = [
-    "ConfigError", "Preset", "Scene", "UserError", "__version__", "build_scene", "list_presets",
-    "load_preset", "preset_to_yaml", "render", "render_array", "render_frames", "render_still",
-    "validate_preset",
+    "ConfigError", "Preset", "UserError", "__version__", "list_presets", "load_preset", "preset_to_yaml",
+    "render", "render_array", "render_frames", "render_still", "validate_preset",
 ]

@@ -1,4 +1,4 @@
 """`python -m cppn_motion ...` is the same as the `cppn-motion` command."""
-from .cli import main
+from cppn_motion.cli.main import main
 
 raise SystemExit(main())

@@ -13,24 +13,20 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 import torch
 
-from . import __version__
-from .config import Preset
-from .dull import FRAMES_CHECKED, DullnessCheck
-from .errors import UserError
-from .encoders import EncoderOptions, FrameWriter, check_writer, open_writer
-from .encoders.levels import LEVELS
-from .highbit import iter_frames_16bit
-from .device import frames_per_batch
-from .feed import host_batches, ring_batch, ring_for, use_device_yuv
-from .host_copy import HostBatch
-from .parallel_encoders import encode_in_segments, resolve_encoders
-from .pipeline import QUEUE_DEPTH, should_overlap, usable_cores, write_all
-from .preflight import prepare_render, report_notes
-from .presets import load_preset, preset_to_yaml
-from .provenance import (COMMAND_KEY, FRAMES_KEY, PRESET_KEY, SEQUENCE_KEY, TIME_KEY, VERSION_KEY, format_frames,
-                         write_sidecar)
-from .render import Scene, build_scene, iter_frames
-from .tiles import render_tiled
+from cppn_motion.config.presets import load_preset
+from cppn_motion.config.schema import Preset
+from cppn_motion.encoders import check_writer, open_writer
+from cppn_motion.encoders.provenance import write_sidecar
+from cppn_motion.errors import UserError
+from cppn_motion.rendering.dull import DullnessCheck
+from cppn_motion.rendering.highbit import iter_frames_16bit
+from cppn_motion.rendering.output import default_output_path, encoder_options, metadata_for
+from cppn_motion.rendering.pipeline import should_overlap, usable_cores, write_all
+from cppn_motion.rendering.preflight import prepare_render, report_notes
+from cppn_motion.rendering.scene import Scene, build_scene, iter_frames
+from cppn_motion.rendering.tiles import render_tiled
+from cppn_motion.rendering.write import observed, write_clip
+from cppn_motion.scale.parallel_encode import resolve_encoders, write_clip_segments
 
 Notify = Callable[[str], None]
 
@@ -41,40 +37,6 @@ def _as_preset(preset: PresetLike, overrides: dict[str, Any] | None = None) -> P
     if isinstance(preset, Preset) and not overrides:
         return preset
     return load_preset(preset, overrides)
-
-
-def default_output_path(preset: Preset, extension: str | None = None) -> Path:
-    """Where a render goes when no path is given: output.path, else outputs/<name>.<format>."""
-    if extension is None and preset.output.path:
-        return Path(preset.output.path)
-    return Path("outputs") / f"{preset.name}.{extension or preset.output.format}"
-
-
-def metadata_for(preset: Preset, time: float | None = None, indices: Sequence[int] | None = None,
-                 sequence: str | None = None, command: str | None = None) -> dict[str, str]:
-    """What every output records about how it was made, enough for `render --from` to make it
-    again: `time` a still's loop phase, `indices` the clip's frames it holds (when not all),
-    `sequence` a PNG sequence's frame pattern; `command` the command and flags (after the
-    preset) that made it when not render or still, e.g. 'grow --mode depth --hold 6'."""
-    metadata = {VERSION_KEY: f"cppn_motion {__version__}", PRESET_KEY: preset_to_yaml(preset)}
-    if time is not None:
-        metadata[TIME_KEY] = repr(float(time))  # repr: the exact float comes back
-    frames = None if indices is None else format_frames(indices, preset.timeline.frames)
-    if frames is not None:
-        metadata[FRAMES_KEY] = frames
-    if sequence is not None:
-        metadata[SEQUENCE_KEY] = sequence
-    if command is not None:
-        metadata[COMMAND_KEY] = command
-    return metadata
-
-
-def encoder_options(preset: Preset) -> EncoderOptions:
-    out = preset.output
-    crf, x264_preset, pix_fmt = LEVELS[out.quality] if out.quality in LEVELS else (out.crf, out.x264_preset, out.pix_fmt)
-    return EncoderOptions(crf=crf, x264_preset=x264_preset, pix_fmt=pix_fmt, gif_colors=out.gif_colors,
-                          gif_method=out.gif_method, gif_max_width=out.gif_max_width,
-                          gif_max_bytes=out.gif_max_bytes, gif_optimize=out.gif_optimize, bit_depth=out.bit_depth)
 
 
 def render(preset: PresetLike, output: str | Path | None = None, *, device: str | torch.device = "auto",
@@ -149,7 +111,7 @@ def render(preset: PresetLike, output: str | Path | None = None, *, device: str 
                     progress(1)
             elif sixteen:
                 batches = iter_frames_16bit(scene, indices, batch_size=batch_size, progress=progress)
-                write_all(_observed(batches, check, observe), writer, overlap=should_overlap(scene.device.type))
+                write_all(observed(batches, check, observe), writer, overlap=should_overlap(scene.device.type))
             else:
                 write_clip(scene, writer, indices, batch_size=batch_size, progress=progress, observe=observe,
                            device_yuv=device_yuv, check=check)
@@ -166,70 +128,6 @@ def _built(preset: Preset, device: torch.device, dither: bool, progress: Callabl
     if progress is not None:
         progress(0)  # everything validated and built: rendering starts now
     return scene
-
-
-def write_clip(scene: Scene, writer: FrameWriter, indices: Sequence[int] | None = None, *,
-               batch_size: int | None = None, progress: Callable[[int], None] | None = None,
-               observe: Callable[[np.ndarray], None] | None = None, device_yuv: bool | None = None,
-               check: DullnessCheck | None = None) -> None:
-    """Render the clip's frames (or those at `indices`) into an open 8-bit writer through the
-    pipeline: yuv420p on the device where the writer takes it, pinned copies on CUDA, and a
-    writer thread where there are cores to spare."""
-    takes_yuv = getattr(writer, "takes_yuv420p", None)
-    # Observers see every frame in RGB: then the frames stay RGB.
-    yuv = observe is None and use_device_yuv(scene.device, bool(takes_yuv and takes_yuv(writer.options)), device_yuv)
-    batches = host_batches(scene, indices, batch_size=batch_size, yuv=yuv, ring=ring_for(scene.device),
-                           rgb_frames=FRAMES_CHECKED if check is not None else 0, progress=progress)
-    write_all(_observed(batches, check or DullnessCheck(), observe), writer, overlap=should_overlap(scene.device.type))
-
-
-def write_clip_segments(scene: Scene, path: Path, count: int, clip: Sequence[int] | None = None, *, fps: float,
-                        options: EncoderOptions, metadata: dict[str, str], batch_size: int | None = None,
-                        progress: Callable[[int], None] | None = None, device_yuv: bool | None = None,
-                        check: DullnessCheck | None = None, sidecar: bool = False) -> None:
-    """Render the clip's frames (or `clip`'s) into an MP4 at `path` with `count` parallel segment
-    encoders joined by stream copy (parallel_encoders.py), through the same pipeline as write_clip."""
-    from .encoders.mp4 import Mp4Writer
-    from .segmented import fingerprint
-
-    clip = list(range(scene.preset.timeline.frames)) if clip is None else list(clip)
-    check = check or DullnessCheck()
-    yuv = use_device_yuv(scene.device, Mp4Writer.takes_yuv420p(options), device_yuv)
-    ring = ring_for(scene.device, held_by_consumer=count * (QUEUE_DEPTH + 1))
-    if ring is None:
-        batch = frames_per_batch(scene.device, *scene.render_size, scene.net.spec.out_channels, batch_size)
-    else:  # the segments' batch size must be the one host_batches will render
-        batch = ring_batch(scene, ring, yuv, batch_size)
-
-    def render_order(order: list[int]) -> Iterator[HostBatch]:
-        """Batches of the clip's positions `order`, labelled by position (what segments cover)."""
-        batches = host_batches(scene, [clip[position] for position in order], batch_size=batch, yuv=yuv,
-                               ring=ring, rgb_frames=FRAMES_CHECKED, progress=progress)
-        return _by_position(_observed(batches, check, None), order)
-
-    encode_in_segments(path, count, len(clip), fps=fps, size=scene.size, options=options, metadata=metadata,
-                       fingerprint=fingerprint(scene.preset), render=render_order, batch=batch, sidecar=sidecar)
-
-
-def _by_position(batches: Iterator[HostBatch], order: list[int]) -> Iterator[HostBatch]:
-    """Relabel batches of clip frames with their positions in the clip, taken from `order` in turn."""
-    cursor = 0
-    for batch in batches:
-        batch.indices = order[cursor:cursor + len(batch.indices)]
-        cursor += len(batch.indices)
-        yield batch
-
-
-def _observed(batches: Iterator[np.ndarray | HostBatch], check: DullnessCheck,
-              observe: Callable[[np.ndarray], None] | None) -> Iterator[np.ndarray | HostBatch]:
-    """Pass batches through, letting the dull-output check and the caller's observer see each
-    (in RGB: a yuv420p HostBatch carries RGB of the clip's first frames for the check)."""
-    for batch in batches:
-        frames = batch if isinstance(batch, np.ndarray) else batch.frames
-        check.observe(frames)
-        if observe is not None:
-            observe(frames)
-        yield batch
 
 
 def render_frames(preset: PresetLike, *, device: str | torch.device = "auto",

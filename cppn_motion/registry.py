@@ -4,7 +4,7 @@ from __future__ import annotations
 import difflib
 from typing import Callable, Generic, Iterator, TypeVar
 
-from .errors import ConfigError
+from cppn_motion.errors import ConfigError
 
 T = TypeVar("T")
 

@@ -1,16 +1,15 @@
 """Every registered activation and init works in a net (parametrised over the registries)."""
 from __future__ import annotations
 
-import numpy as np
 import pytest
 import torch
+from tiny import tiny_preset
 
 import cppn_motion as cm
-from cppn_motion.activations import ACTIVATIONS, Mixed
-from cppn_motion.inits import INITS
-from cppn_motion.registry import Registry
 from cppn_motion.errors import ConfigError
-from tiny import tiny_preset
+from cppn_motion.nets.activations import ACTIVATIONS, Mixed
+from cppn_motion.nets.inits import INITS
+from cppn_motion.registry import Registry
 
 
 @pytest.mark.parametrize("name", ACTIVATIONS.names() + ["mixed"])

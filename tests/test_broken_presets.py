@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cppn_motion.cli import main
+from cppn_motion.cli.main import main
 
 CORPUS = Path(__file__).parent / "broken_presets"
 PRESETS = sorted(CORPUS.glob("*.yaml"))

@@ -6,13 +6,13 @@ import math
 import numpy as np
 import pytest
 import torch
+from tiny import tiny_preset
 
 import cppn_motion as cm
-from cppn_motion.camera import apply_camera, camera_path
-from cppn_motion.coords import make_grid
 from cppn_motion.errors import ConfigError
-from cppn_motion.render import build_scene
-from tiny import tiny_preset
+from cppn_motion.motion.camera import apply_camera, camera_path
+from cppn_motion.nets.coords import make_grid
+from cppn_motion.rendering.scene import build_scene
 
 # On the 32x18 tiny canvas (scale 1) the pixel centre at row 4, column 20 shows field point (0.5, -0.5).
 CENTER, ROW, COL = [0.5, -0.5], 4, 20
@@ -91,7 +91,7 @@ def test_the_camera_moves_the_slope_input_with_the_field():
 
 
 def test_a_camera_that_per_frame_normalization_would_cancel_is_refused(tmp_path, capsys):
-    from cppn_motion.cli import main
+    from cppn_motion.cli.main import main
 
     out = tmp_path / "x.mp4"
     args = ["render", "seed_10x10_relu", "--size", "48x32", "--set", "timeline.frames=2", "-o", str(out), "--quiet"]

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from PIL import Image
 
-from cppn_motion.cli import main, parse_time
+from cppn_motion.cli.main import main, parse_time
 
 TINY = ["--size", "32x18", "--set", "timeline.frames=4", "--quiet"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from cppn_motion.colourspaces import (
+from cppn_motion.colour.colourspaces import (
     hsv_to_rgb,
     lab_to_rgb,
     linear_to_srgb,

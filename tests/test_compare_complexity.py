@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cppn_motion.cli import main
+from cppn_motion.cli.main import main
 from cppn_motion.errors import UserError
-from cppn_motion.variations import expand, parse_vary
+from cppn_motion.study.variations import expand, parse_vary
 
 TINY = ["--size", "24x16", "--set", "net.design_size=16", "--quiet"]
 
@@ -66,7 +66,7 @@ def test_complexity_writes_csv_rows_per_config_and_seed(tmp_path, capsys, monkey
 
 
 def test_compare_records_its_preset_and_vary_flags_in_the_sheet_and_a_sidecar(tmp_path, capsys):
-    from cppn_motion.provenance import read_recorded
+    from cppn_motion.encoders.provenance import read_recorded
 
     out = tmp_path / "sheet.png"
     assert main(["compare", "default", "--vary", "net.depth=1,2", "-o", str(out), *TINY]) == 0

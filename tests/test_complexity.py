@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cppn_motion.complexity import (
+from cppn_motion.study.complexity import (
     count_connected_regions,
     count_linear_regions,
     high_frequency_energy,

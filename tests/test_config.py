@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from cppn_motion.config import Preset, set_dotted, validate_preset
+from cppn_motion.config.schema import Preset, set_dotted, validate_preset
 from cppn_motion.errors import ConfigError
 
 

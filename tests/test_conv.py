@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from tiny import tiny_preset
 
-from cppn_motion.complexity import count_linear_regions
+from cppn_motion.config.presets import load_preset
 from cppn_motion.errors import ConfigError
 from cppn_motion.nets import ARCHITECTURES
-from cppn_motion.presets import load_preset
-from cppn_motion.render import build_scene
-from tiny import tiny_preset
+from cppn_motion.rendering.scene import build_scene
+from cppn_motion.study.complexity import count_linear_regions
 
 CONV_ARCHS = ["conv", "nin", "vgg", "inception", "residual"]
 

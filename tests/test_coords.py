@@ -5,7 +5,7 @@ import math
 
 import torch
 
-from cppn_motion.coords import coordinate_features, make_grid, time_features
+from cppn_motion.nets.coords import coordinate_features, make_grid, time_features
 
 
 def test_shorter_side_spans_minus_scale_to_scale_around_center():

@@ -8,10 +8,10 @@ import sys
 import numpy as np
 import pytest
 import torch
+from tiny import tiny_preset
 
 from cppn_motion import render, render_array
-from cppn_motion.presets import load_preset
-from tiny import tiny_preset
+from cppn_motion.config.presets import load_preset
 
 SMALL_NET = {"depth": 4, "width": 16}
 CASES = {

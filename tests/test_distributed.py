@@ -11,11 +11,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from cppn_motion.cli import main
-from cppn_motion.distributed import DIE_AFTER_FIRST_SEGMENT_ENV, detect, gather_to_rank0, process_group, shard_items
-from cppn_motion.join import count_frames
+from cppn_motion.cli.main import main
+from cppn_motion.scale.segment_files import count_frames
+from cppn_motion.scale.torchrun import (
+    DIE_AFTER_FIRST_SEGMENT_ENV,
+    detect,
+    gather_to_rank0,
+    process_group,
+    shard_items,
+)
 
 TESTS = Path(__file__).parent
 FLAGS = ["--size", "32x18", "--set", "timeline.frames=6", "--set", "net.depth=2", "--set", "net.width=8",

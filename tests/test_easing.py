@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from cppn_motion.easing import EASINGS, ease, resolve_easing
 from cppn_motion.errors import ConfigError
+from cppn_motion.motion.easing import EASINGS, ease, resolve_easing
 
 ALL = EASINGS.names()
 MONOTONIC = [name for name in ALL if not name.startswith("back")]

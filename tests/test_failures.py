@@ -12,14 +12,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from tiny import tiny_preset
 
 from cppn_motion import atomic
-from cppn_motion.cli import main
+from cppn_motion.cli.main import main
 from cppn_motion.encoders import gif as gif_module
 from cppn_motion.errors import OutputError
-from cppn_motion.numerics import NonFiniteWarning
-from cppn_motion.render import build_scene, iter_frames
-from tiny import tiny_preset
+from cppn_motion.rendering.numerics import NonFiniteWarning
+from cppn_motion.rendering.scene import build_scene, iter_frames
 
 TINY = ["--size", "32x18", "--frames", "60", "--quiet", "--device", "cpu"]
 

@@ -6,12 +6,12 @@ import pytest
 import torch
 from tiny import tiny_preset
 
-from cppn_motion import bench
-from cppn_motion.cli import main
+from cppn_motion.cli.main import main
 from cppn_motion.nets import conv_cpu, cpu_layers
 from cppn_motion.nets import mlp as mlp_module
 from cppn_motion.nets.spatial_norm import fold_into_conv
-from cppn_motion.render import build_scene
+from cppn_motion.rendering.scene import build_scene
+from cppn_motion.study import bench
 
 # fp32 fast path vs the whole-frame nn.Linear reference: only summation order differs, but deep
 # sin/leaky nets amplify 1-ulp differences ~100x; raw outputs have std ~1, so 2e-3 is << 1 uint8 code.
@@ -247,7 +247,7 @@ def test_fused_conv_equals_conv_then_activation(activation):
     """oneDNN's conv + post-op against F.conv2d + the registry's activation, dilated, channels-last."""
     if not conv_cpu.onednn_conv_available():
         pytest.skip("this torch build has no oneDNN fused convolution")
-    from cppn_motion.activations import ACTIVATIONS
+    from cppn_motion.nets.activations import ACTIVATIONS
 
     generator = torch.Generator().manual_seed(1)
     h = conv_cpu.channels_last_on_cpu(torch.randn(2, 6, 12, 14, generator=generator))
@@ -282,7 +282,7 @@ def test_bench_flag_errors_exit_2(capsys):
 def test_tiled_render_equals_untiled(monkeypatch):
     import importlib
 
-    render_module = importlib.import_module("cppn_motion.render")  # the package's `render` is the API function
+    render_module = importlib.import_module("cppn_motion.rendering.scene")  # the package's `render` is the API function
 
     scene = _scene(width=40, height=26)
     phases = scene.timeline.phases([0, 1, 5])

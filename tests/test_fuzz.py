@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import math
-from pathlib import Path
 
 import pytest
 import yaml
@@ -15,13 +13,13 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, event, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from cppn_motion.activations import ACTIVATIONS  # noqa: E402
-from cppn_motion.cli import main  # noqa: E402
-from cppn_motion.coords import FEATURES  # noqa: E402
-from cppn_motion.easing import EASINGS  # noqa: E402
+from cppn_motion.cli.main import main  # noqa: E402
+from cppn_motion.config.presets import load_preset  # noqa: E402
 from cppn_motion.errors import UserError  # noqa: E402
-from cppn_motion.inits import INITS  # noqa: E402
-from cppn_motion.presets import load_preset  # noqa: E402
+from cppn_motion.motion.easing import EASINGS  # noqa: E402
+from cppn_motion.nets.activations import ACTIVATIONS  # noqa: E402
+from cppn_motion.nets.coords import FEATURES  # noqa: E402
+from cppn_motion.nets.inits import INITS  # noqa: E402
 
 small_float = st.floats(0.1, 5.0)
 MODES = ("linear", "slerp", "spline")

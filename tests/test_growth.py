@@ -5,14 +5,14 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
+from tiny import tiny_preset
 
 import cppn_motion as cm
-from cppn_motion.cli import main
-from cppn_motion.growth import growth_stages, iter_growth
+from cppn_motion.cli.main import main
+from cppn_motion.motion.timeline import Timeline
 from cppn_motion.nets import build_net
-from cppn_motion.render import build_scene, measure_calibration, net_spec
-from cppn_motion.timeline import Timeline
-from tiny import tiny_preset
+from cppn_motion.rendering.scene import build_scene, measure_calibration, net_spec
+from cppn_motion.study.growth import growth_stages, iter_growth
 
 NET = {"depth": 4, "width": 8}
 
@@ -77,7 +77,7 @@ def test_grow_rejects_a_bad_flag_in_one_line(tmp_path, capsys):
 
 
 def test_grow_records_its_preset_and_flags_like_render_and_its_sidecar_makes_it_again(tmp_path, capsys):
-    from cppn_motion.provenance import read_recorded
+    from cppn_motion.encoders.provenance import read_recorded
 
     out = tmp_path / "grow.gif"
     args = ["--size", "48x32", "--set", "net.depth=2", "--hold", "1", "--blend", "1", "--quiet"]

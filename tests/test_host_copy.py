@@ -7,12 +7,12 @@ import threading
 import numpy as np
 import pytest
 import torch
-
-from cppn_motion.feed import host_batches, ring_for, use_device_yuv
-from cppn_motion.host_copy import RGB, YUV420P, PinnedRing
-from cppn_motion.render import build_scene, iter_frames
-from cppn_motion.yuv import rgb_to_yuv420p
 from tiny import tiny_preset
+
+from cppn_motion.colour.yuv import rgb_to_yuv420p
+from cppn_motion.rendering.feed import host_batches, ring_for, use_device_yuv
+from cppn_motion.rendering.host_copy import RGB, YUV420P, PinnedRing
+from cppn_motion.rendering.scene import build_scene, iter_frames
 
 
 class FakeEvent:
@@ -146,7 +146,7 @@ def test_cuda_pinned_ring_copies_are_exact_and_reuse_buffers():
 def test_ring_batches_shrink_so_the_pinned_ring_stays_within_its_budget(monkeypatch):
     """Many parallel encoders mean many ring buffers: batches shrink so buffers x batch bytes
     stays under PINNED_RING_BYTES, and the frames still come out all and in order."""
-    import cppn_motion.feed as feed
+    import cppn_motion.rendering.feed as feed
 
     scene = build_scene(tiny_preset(timeline={"frames": 6}), "cpu")  # 32x18: 864 bytes of yuv420p a frame
     ring = fake_ring(27)

@@ -6,9 +6,9 @@ import math
 import pytest
 import torch
 
-from cppn_motion.easing import ease
 from cppn_motion.errors import ConfigError
-from cppn_motion.interpolate import (
+from cppn_motion.motion.easing import ease
+from cppn_motion.motion.interpolate import (
     MODES,
     circle_path,
     constant_speed,

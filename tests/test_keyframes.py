@@ -1,18 +1,16 @@
 """YAML keyframes: time forms, tracks through their keys, easing, loop closure and precise errors."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 import torch
+from tiny import tiny_preset
 
 import cppn_motion as cm
+from cppn_motion.config.presets import preset_to_yaml
+from cppn_motion.config.timespec import keyframe_phase
 from cppn_motion.errors import ConfigError
-from cppn_motion.keyframes import keyframe_phase
-from cppn_motion.presets import preset_to_yaml
-from cppn_motion.render import build_scene
-from tiny import tiny_preset
+from cppn_motion.rendering.scene import build_scene
 
 NET = {"depth": 3, "width": 8}
 

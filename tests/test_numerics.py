@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from cppn_motion.numerics import full_float32
+from cppn_motion.rendering.numerics import full_float32
 
 
 def _tf32_state() -> tuple[str, str]:
@@ -40,7 +40,7 @@ def test_flags_are_restored_when_the_block_raises(tf32_on):
 
 
 def test_clamp_nonfinite_counts_nan_and_inf_and_clips():
-    from cppn_motion.numerics import OUTPUT_LIMIT, clamp_nonfinite
+    from cppn_motion.rendering.numerics import OUTPUT_LIMIT, clamp_nonfinite
 
     raw = torch.tensor([1.0, float("nan"), float("inf"), -float("inf"), -2.0])
     fixed, count = clamp_nonfinite(raw)
@@ -50,7 +50,7 @@ def test_clamp_nonfinite_counts_nan_and_inf_and_clips():
 
 def test_clamp_nonfinite_finite_values_whose_sum_overflows_count_zero():
     """The fast check is one sum; huge finite values overflow it without being bad values."""
-    from cppn_motion.numerics import OUTPUT_LIMIT, clamp_nonfinite
+    from cppn_motion.rendering.numerics import OUTPUT_LIMIT, clamp_nonfinite
 
     raw = torch.full((4,), 3e38)
     fixed, count = clamp_nonfinite(raw)

@@ -9,16 +9,21 @@ from pathlib import Path
 import imageio_ffmpeg
 import numpy as np
 import pytest
+from tiny import tiny_preset
 
 import cppn_motion as cm
-from cppn_motion.cli import main
+from cppn_motion.cli.main import main
 from cppn_motion.errors import UserError
-from cppn_motion.host_copy import HostBatch
-from cppn_motion.join import FFMPEG_OWN_TAGS, read_metadata
-from cppn_motion.parallel_encoders import (MAX_AUTO_ENCODERS, parse_encoders, resolve_encoders, round_robin_order,
-                                           route)
-from cppn_motion.segments import split_frames
-from tiny import tiny_preset
+from cppn_motion.rendering.host_copy import HostBatch
+from cppn_motion.scale.parallel_encode import (
+    MAX_AUTO_ENCODERS,
+    parse_encoders,
+    resolve_encoders,
+    round_robin_order,
+    route,
+)
+from cppn_motion.scale.plan import split_frames
+from cppn_motion.scale.segment_files import FFMPEG_OWN_TAGS, read_metadata
 
 CLI = ["--size", "32x18", "--quiet", "--device", "cpu"]
 

@@ -6,7 +6,7 @@ import threading
 import numpy as np
 import pytest
 
-from cppn_motion.pipeline import should_overlap, write_all, write_routed
+from cppn_motion.rendering.pipeline import should_overlap, write_all, write_routed
 
 
 class _Recorder:

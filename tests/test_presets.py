@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 import cppn_motion as cm
+from cppn_motion.config.presets import bundled_names, parse_set, preset_to_yaml
 from cppn_motion.errors import ConfigError, UserError
-from cppn_motion.presets import bundled_names, parse_set, preset_to_yaml
 
 SHRINK = {"canvas.width": 24, "canvas.height": 14, "timeline.frames": 3}
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image
+from tiny import tiny_preset
 
 import cppn_motion as cm
-from cppn_motion.cli import main
-from cppn_motion.cli_clip import parse_frames_range, preview_size
+from cppn_motion.cli.clip import parse_frames_range, preview_size
+from cppn_motion.cli.main import main
 from cppn_motion.errors import UserError
-from cppn_motion.motion_report import MotionMeter
-from tiny import tiny_preset
+from cppn_motion.study.motion_report import MotionMeter
 
 SMALL = ["--size", "32x18", "--set", "net.depth=3", "--set", "net.width=8", "--quiet"]
 

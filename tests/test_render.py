@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from tiny import tiny_preset
 
 import cppn_motion as cm
-from cppn_motion.render import build_scene, iter_frames, proxy_size
-from tiny import tiny_preset
+from cppn_motion.rendering.scene import build_scene, iter_frames, proxy_size
 
 
 def _clip(preset, batch_size=None):
@@ -94,7 +94,7 @@ def test_still_matches_the_clip_frame_at_that_phase():
 
 
 def test_bands_apply_the_camera_and_equal_the_whole_frame():
-    from cppn_motion.tiles import render_tiled
+    from cppn_motion.rendering.tiles import render_tiled
 
     preset = cm.load_preset("zoom_loop", {"canvas.width": 48, "canvas.height": 32, "timeline.frames": 8})
     scene = build_scene(preset, "cpu")

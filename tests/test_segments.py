@@ -7,16 +7,27 @@ import imageio_ffmpeg
 import numpy as np
 import pytest
 from PIL import Image
+from tiny import tiny_preset
 
 import cppn_motion as cm
-from cppn_motion.cli import main
+from cppn_motion.cli.main import main
 from cppn_motion.errors import UserError
-from cppn_motion.join import SEGMENT_TAG, count_frames, join_segments, read_metadata
-from cppn_motion.render import Scene
-from cppn_motion.segmented import render_resumable, render_shard
-from cppn_motion.segments import (assign_contiguous, checkpoint_path, parse_shard, shard_path, split_frames,
-                                  work_folder)
-from tiny import tiny_preset
+from cppn_motion.rendering.scene import Scene
+from cppn_motion.scale.plan import (
+    assign_contiguous,
+    checkpoint_path,
+    parse_shard,
+    shard_path,
+    split_frames,
+    work_folder,
+)
+from cppn_motion.scale.resumable import render_resumable, render_shard
+from cppn_motion.scale.segment_files import (
+    SEGMENT_TAG,
+    count_frames,
+    join_segments,
+    read_metadata,
+)
 
 # Big enough for H.264 to be judged fairly, small enough to encode in milliseconds.
 # crf 10 and yuv444p (no chroma subsampling, which alone costs ~10 dB on busy 64x36 frames) keep the codec error well below the frame-to-frame change, so a frame out of

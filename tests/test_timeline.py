@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import torch
-
-from cppn_motion.render import build_scene
-from cppn_motion.timeline import frame_phases
 from tiny import tiny_preset
+
+from cppn_motion.motion.timeline import frame_phases
+from cppn_motion.rendering.scene import build_scene
 
 
 def test_loop_phases_never_reach_one():

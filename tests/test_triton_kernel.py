@@ -14,8 +14,8 @@ from tiny import tiny_preset
 os.environ.setdefault("TRITON_INTERPRET", "1")
 pytest.importorskip("triton")
 
-from cppn_motion.colour import linear_colour_map  # noqa: E402
-from cppn_motion.render import build_scene  # noqa: E402
+from cppn_motion.colour.mapping import linear_colour_map  # noqa: E402
+from cppn_motion.rendering.scene import build_scene  # noqa: E402
 
 # Stated tolerances of the kernel's fp16 hidden layers against the fp32 torch path, on raw
 # outputs (std ~1 after calibration): smooth activations stay close; sin is the most chaotic.
@@ -24,7 +24,7 @@ RAW_TOLERANCE = {"tanh": 0.05, "relu": 0.05, "sigmoid": 0.05, "gaussian": 0.1, "
 
 @pytest.fixture(scope="module")
 def kernel():
-    from cppn_motion.kernels import triton_mlp
+    from cppn_motion.nets.kernels import triton_mlp
 
     if type(triton_mlp._mlp_kernel).__name__ != "InterpretedFunction" and not torch.cuda.is_available():
         pytest.skip("triton was imported before TRITON_INTERPRET=1 was set; run this file on its own")
@@ -76,7 +76,7 @@ def test_kernel_uint8_with_folded_colour_matches_render(kernel):
 
 
 def test_linear_colour_map_reproduces_to_rgb():
-    from cppn_motion.colour import to_rgb
+    from cppn_motion.colour.mapping import to_rgb
 
     scene = build_scene(tiny_preset(colour={"hue_shift": 0.3, "saturation": 0.7}), "cpu")
     raw = torch.randn(50, 3) * 2

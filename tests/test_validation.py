@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import pytest
 import torch
-
-from cppn_motion.budget import check_memory, estimate
-from cppn_motion.cli import main
-from cppn_motion.device import resolve_device
-from cppn_motion.errors import ConfigError, UserError
-from cppn_motion.presets import load_preset, parse_set, parse_yaml
 from tiny import tiny_preset
+
+from cppn_motion.cli.main import main
+from cppn_motion.config.presets import load_preset, parse_set, parse_yaml
+from cppn_motion.errors import ConfigError, UserError
+from cppn_motion.rendering.budget import check_memory, estimate
+from cppn_motion.rendering.device import resolve_device
 
 
 def test_yaml_12_floats_and_hex_colours_in_set():
@@ -53,7 +53,7 @@ def test_a_section_that_is_a_value_in_the_file_is_reported_against_the_file(tmp_
 def test_an_empty_preset_file_means_all_defaults(tmp_path):
     path = tmp_path / "empty.yaml"
     path.write_text("# nothing changed\n")
-    from cppn_motion.config import Preset
+    from cppn_motion.config.schema import Preset
     assert load_preset(str(path)) == Preset()
 
 

@@ -8,10 +8,10 @@ import imageio_ffmpeg
 import numpy as np
 import pytest
 import torch
+from tiny import tiny_preset
 
 import cppn_motion as cm
-from cppn_motion.yuv import rgb_to_yuv420p, yuv420p_bytes
-from tiny import tiny_preset
+from cppn_motion.colour.yuv import rgb_to_yuv420p, yuv420p_bytes
 
 WIDTH, HEIGHT = 48, 32
 

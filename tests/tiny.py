@@ -1,7 +1,7 @@
 """Tiny presets that render in milliseconds on a CPU (importable from any test)."""
 from __future__ import annotations
 
-from cppn_motion.config import Preset, validate_preset
+from cppn_motion.config.schema import Preset, validate_preset
 
 TINY = {"canvas": {"width": 32, "height": 18}, "timeline": {"frames": 6, "fps": 12}}
 

@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 import sys
 
-import torch
-import torch.distributed as dist
-
-from cppn_motion.cli import main
-from cppn_motion.colour import Calibration
-from cppn_motion.distributed import broadcast_clip_state, detect, gather_to_rank0, process_group, shard_items
-from cppn_motion.render import build_scene
 from tiny import tiny_preset
+
+from cppn_motion.cli.main import main
+from cppn_motion.colour.mapping import Calibration
+from cppn_motion.rendering.scene import build_scene
+from cppn_motion.scale.torchrun import (
+    broadcast_clip_state,
+    detect,
+    gather_to_rank0,
+    process_group,
+    shard_items,
+)
 
 env = detect()
 assert env is not None and env.world_size == 2

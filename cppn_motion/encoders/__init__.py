@@ -4,15 +4,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from ..errors import UserError
+from cppn_motion.errors import UserError
+
 # Importing a format's module registers it; this order is the order error messages list them in.
-from . import mp4 as _mp4  # noqa: F401  isort: skip
-from . import gif as _gif  # noqa: F401  isort: skip
-from . import png as _png  # noqa: F401  isort: skip
-from . import webm as _webm  # noqa: F401  isort: skip
-from .png import PngSequenceWriter
-from ..provenance import SEQUENCE_PATTERN
-from .base import WRITERS, EncoderOptions, FrameWriter, check_fps, check_size
+from cppn_motion.encoders import mp4 as _mp4  # noqa: F401  isort: skip
+from cppn_motion.encoders import gif as _gif  # noqa: F401  isort: skip
+from cppn_motion.encoders import png as _png  # noqa: F401  isort: skip
+from cppn_motion.encoders import webm as _webm  # noqa: F401  isort: skip
+from cppn_motion.encoders.base import (
+    WRITERS,
+    EncoderOptions,
+    FrameWriter,
+    check_fps,
+    check_size,
+)
+from cppn_motion.encoders.png import PngSequenceWriter
+from cppn_motion.encoders.provenance import SEQUENCE_PATTERN
 
 __all__ = ["WRITERS", "EncoderOptions", "FrameWriter", "check_writer", "open_writer", "writer_for"]
 

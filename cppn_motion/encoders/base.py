@@ -10,9 +10,9 @@ from typing import ClassVar, Mapping
 
 import numpy as np
 
-from ..atomic import AtomicFile
-from ..errors import ConfigError, OutputError, UserError
-from ..registry import Registry
+from cppn_motion.atomic import AtomicFile
+from cppn_motion.errors import ConfigError, OutputError, UserError
+from cppn_motion.registry import Registry
 
 X264_PRESETS = (
     "ultrafast", "superfast", "veryfast", "faster", "fast",
@@ -54,7 +54,7 @@ class EncoderOptions:
         for name in ("gif_dither", "gif_optimize"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"encoder option {name} must be true or false; got {getattr(self, name)!r}")
-        from .gif_methods import GIF_METHODS
+        from cppn_motion.encoders.gif_methods import GIF_METHODS
 
         GIF_METHODS.get(self.gif_method)
         if self.gif_max_width is not None:

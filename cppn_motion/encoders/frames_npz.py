@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import FrameWriter
+from cppn_motion.encoders.base import FrameWriter
 
 
 class NpzFramesWriter(FrameWriter):

@@ -11,9 +11,9 @@ from typing import Any, Mapping
 import numpy as np
 from PIL import Image
 
-from ..errors import UserError
-from .base import WRITERS, EncoderOptions, FrameWriter
-from .gif_methods import GIF_METHODS, global_palette
+from cppn_motion.encoders.base import WRITERS, EncoderOptions, FrameWriter
+from cppn_motion.encoders.gif_methods import GIF_METHODS, global_palette
+from cppn_motion.errors import UserError
 
 # GIF delays are whole centiseconds and browsers turn delays of 10 ms or less
 # into 100 ms, so 50 fps (20 ms) is the fastest rate that plays as written.

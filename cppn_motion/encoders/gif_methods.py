@@ -11,7 +11,7 @@ from typing import Callable, Sequence
 import numpy as np
 from PIL import Image
 
-from ..registry import Registry
+from cppn_motion.registry import Registry
 
 QuantizeFn = Callable[[np.ndarray, int, "Image.Image | None"], Image.Image]
 

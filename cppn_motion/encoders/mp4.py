@@ -15,8 +15,8 @@ from typing import Generator, Iterator, Mapping
 import imageio_ffmpeg
 import numpy as np
 
-from ..errors import OutputError, UserError
-from .base import WRITERS, EncoderOptions, FrameWriter
+from cppn_motion.encoders.base import WRITERS, EncoderOptions, FrameWriter
+from cppn_motion.errors import OutputError, UserError
 
 # Convert RGB->YUV with the BT.709 matrix into limited ("tv") range, and stamp
 # the frames as BT.709. ffmpeg >= 7 takes the stream's colour tags from the

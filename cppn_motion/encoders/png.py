@@ -10,8 +10,8 @@ import numpy as np
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
-from ..atomic import AtomicFile
-from .base import WRITERS, FrameWriter
+from cppn_motion.atomic import AtomicFile
+from cppn_motion.encoders.base import WRITERS, FrameWriter
 
 # The PNG spec limits a text chunk keyword to 1-79 Latin-1 characters.
 MAX_PNG_KEYWORD = 79

@@ -1,9 +1,8 @@
 """WebM writer: VP9 at constant quality through the same ffmpeg pipeline as the MP4 writer."""
 from __future__ import annotations
 
-from .base import WRITERS
-from .mp4 import Mp4Writer
-
+from cppn_motion.encoders.base import WRITERS
+from cppn_motion.encoders.mp4 import Mp4Writer
 
 # libvpx-vp9 -cpu-used per x264 preset name: 0 is slowest/best, 5 fast enough for drafts.
 VP9_SPEED = {"ultrafast": 5, "superfast": 5, "veryfast": 4, "faster": 4, "fast": 3,

@@ -8,16 +8,31 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from ..activations import Mixed, make_activation
-from ..config import Net
-from ..inits import INITS
-from ..seeding import generator_for
-from .base import FieldNet, NetSpec
-from .conv_cpu import channels_last_on_cpu, fused_conv
-from .conv_layout import (Conv, Inception, Layer, Pool, Residual, Stack, Upsample, build_layout, conv_ops,
-                          margin_and_dilation, out_channels)
-from .design_grid import design_shape, resize_output, sample_field, working_grid
-from .spatial_norm import SpatialNorm, central_crop
+from cppn_motion.config.schema import Net
+from cppn_motion.nets.activations import Mixed, make_activation
+from cppn_motion.nets.base import FieldNet, NetSpec
+from cppn_motion.nets.conv_cpu import channels_last_on_cpu, fused_conv
+from cppn_motion.nets.conv_layout import (
+    Conv,
+    Inception,
+    Layer,
+    Pool,
+    Residual,
+    Upsample,
+    build_layout,
+    conv_ops,
+    margin_and_dilation,
+    out_channels,
+)
+from cppn_motion.nets.design_grid import (
+    design_shape,
+    resize_output,
+    sample_field,
+    working_grid,
+)
+from cppn_motion.nets.inits import INITS
+from cppn_motion.nets.spatial_norm import SpatialNorm, central_crop
+from cppn_motion.seeding import generator_for
 
 # 'clip' statistics pool this many phases spread over the loop (as the colour calibration
 # does), so a moving net's later frames are not normalised by the first frame alone.
@@ -291,7 +306,7 @@ def _factory(arch: str) -> Callable[[NetSpec], ConvNet]:
     return build
 
 
-from . import ARCHITECTURES  # noqa: E402
+from cppn_motion.nets import ARCHITECTURES  # noqa: E402
 
 ARCHITECTURES.register("conv", "k x k conv layers with spatial normalization (the seed experiment)")(_factory("conv"))
 ARCHITECTURES.register("nin", "network in network: each k x k conv followed by 1x1 convs")(_factory("nin"))

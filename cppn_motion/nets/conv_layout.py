@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
-from ..errors import ConfigError
+from cppn_motion.errors import ConfigError
 
 
 @dataclass(frozen=True)

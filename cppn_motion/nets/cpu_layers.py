@@ -14,7 +14,7 @@ from typing import Callable
 import torch
 from torch import Tensor
 
-from ..activations import LEAKY_SLOPE
+from cppn_motion.nets.activations import LEAKY_SLOPE
 
 LayerStep = Callable[[Tensor], Tensor]
 Layer = tuple[Tensor, Tensor]  # weight (1|B, C, D), bias (1|B, D)

@@ -10,12 +10,12 @@ from typing import Iterator
 import torch
 from torch import Tensor
 
-from ..activations import make_activation
-from ..inits import INITS
-from ..seeding import generator_for
-from . import cpu_layers
-from .base import FieldNet, NetSpec
-from .cpu_layers import batched_linear
+from cppn_motion.nets import cpu_layers
+from cppn_motion.nets.activations import make_activation
+from cppn_motion.nets.base import FieldNet, NetSpec
+from cppn_motion.nets.cpu_layers import batched_linear
+from cppn_motion.nets.inits import INITS
+from cppn_motion.seeding import generator_for
 
 # Rows (frames x pixels) pushed through all layers at once. ~8k rows x 32 channels x 4 B
 # is ~1 MB per activation, which stays in cache; whole-frame layers are memory bound and
@@ -47,7 +47,7 @@ def cpu_supports_bf16() -> bool:
 def hidden_dtype(precision: str, device: torch.device) -> torch.dtype:
     """The dtype of hidden layers 2..depth for a precision name on a device."""
     if precision not in PRECISIONS:
-        from ..errors import ConfigError
+        from cppn_motion.errors import ConfigError
 
         raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}; got {precision!r}")
     if precision == "bf16":
@@ -133,7 +133,7 @@ class MLP(FieldNet):
         # per-frame part (time, latent) is just a bias, computed once per frame.
         frame_bias = self._frame_bias(frame_inputs, weights)
         if self._kernel_covers(coords, weights):
-            from ..kernels import triton_mlp
+            from cppn_motion.nets.kernels import triton_mlp
 
             return triton_mlp.fused_mlp(coords, frame_bias, weights, layers, self.spec.activation)
         coord_w = first_w[:, :n_coord]
@@ -182,7 +182,7 @@ class MLP(FieldNet):
         # 8-bit codes by 1-4 against the CPU (bench/device_diff.py); "auto" takes the speed.
         if coords.device.type != "cuda" or self.use_kernel is False or self.precision == "fp32":
             return False
-        from ..kernels import triton_mlp
+        from cppn_motion.nets.kernels import triton_mlp
 
         names = [self.spec.activation] if self.spec.activation != "mixed" else ["mixed"]
         return triton_mlp.covers(names, all(w.shape[0] == 1 for w in weights), coords)
@@ -194,7 +194,7 @@ class MLP(FieldNet):
         or None when the kernel does not cover this net, device or colour mode (use forward + to_rgb)."""
         if colour_map is None or not self._kernel_covers(coords, weights):
             return None
-        from ..kernels import triton_mlp
+        from cppn_motion.nets.kernels import triton_mlp
 
         layers = self._layers(depth)
         return triton_mlp.fused_mlp(coords, self._frame_bias(frame_inputs, weights), weights, layers,
@@ -229,6 +229,6 @@ def _build(spec: NetSpec) -> MLP:
     return MLP(spec)
 
 
-from . import ARCHITECTURES  # noqa: E402
+from cppn_motion.nets import ARCHITECTURES  # noqa: E402
 
 ARCHITECTURES.register("mlp", "per-pixel MLP (CPPN): resolution independent, fast")(_build)

@@ -233,7 +233,7 @@ def stream_line(path: Path) -> str:
 def test_yuv420p_input_is_tagged_like_the_rgb_path(tmp_path: Path) -> None:
     import torch
 
-    from cppn_motion.yuv import rgb_to_yuv420p
+    from cppn_motion.colour.yuv import rgb_to_yuv420p
 
     source = moving_gradient(6)
     with open_writer(tmp_path / "rgb.mp4", fps=24, size=(WIDTH, HEIGHT)) as writer:

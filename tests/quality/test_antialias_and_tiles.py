@@ -7,11 +7,11 @@ import subprocess
 import imageio_ffmpeg
 import numpy as np
 import torch
+from tiny import tiny_preset
 
 import cppn_motion as cm
-from cppn_motion.render import build_scene
-from cppn_motion.supersample import downsample_linear
-from tiny import tiny_preset
+from cppn_motion.rendering.scene import build_scene
+from cppn_motion.rendering.supersample import downsample_linear
 
 SHARP = {"net": {"activation": "abs", "depth": 4}, "canvas": {"width": 24, "height": 16, "scale": 3.0}}
 

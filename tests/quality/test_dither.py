@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from cppn_motion.dither import dither_quantize
+from cppn_motion.colour.dither import dither_quantize
 
 
 def test_dither_keeps_the_mean_colour_where_rounding_loses_it() -> None:

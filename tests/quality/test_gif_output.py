@@ -4,11 +4,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image
+from tiny import tiny_preset
 
 import cppn_motion as cm
 from cppn_motion.encoders import EncoderOptions, open_writer
 from cppn_motion.encoders.gif_methods import GIF_METHODS
-from tiny import tiny_preset
 
 
 def durations(path) -> list[int]:

@@ -5,13 +5,17 @@ import numpy as np
 import pytest
 import yaml
 from PIL import Image
+from tiny import tiny_preset
 
 import cppn_motion as cm
-from cppn_motion.cli import main
-from cppn_motion.presets import preset_to_yaml
-from cppn_motion.provenance import parse_ffmetadata, read_recorded, sidecar_path
-from cppn_motion.rerender import recorded_preset
-from tiny import tiny_preset
+from cppn_motion.cli.main import main
+from cppn_motion.config.presets import preset_to_yaml
+from cppn_motion.config.recorded import recorded_preset
+from cppn_motion.encoders.provenance import (
+    parse_ffmetadata,
+    read_recorded,
+    sidecar_path,
+)
 
 TINY = ["--size", "32x18", "--set", "timeline.frames=3", "--quiet"]
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image
+from tiny import tiny_preset
 
 import cppn_motion as cm
-from cppn_motion.api import encoder_options
-from cppn_motion.cli import main
-from cppn_motion.contact_sheet import parse_seeds
-from cppn_motion.dull import DullnessCheck
+from cppn_motion.cli.main import main
 from cppn_motion.errors import UserError
-from cppn_motion.reroll import pick_seed
-from tiny import tiny_preset
+from cppn_motion.rendering.dull import DullnessCheck
+from cppn_motion.rendering.output import encoder_options
+from cppn_motion.study.contact_sheet import parse_seeds
+from cppn_motion.study.reroll import pick_seed
 
 
 @pytest.mark.parametrize("level, pix_fmt", [("draft", "yuv420p"), ("high", "yuv444p"),

@@ -1,0 +1,389 @@
+"""The `cppn-motion` command: parse flags, build the preset, call the library, report.
+
+User mistakes print one line and exit 2; `--debug` shows the traceback instead.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import time as clock
+import traceback
+import warnings
+from pathlib import Path
+from typing import Any, Sequence
+
+from cppn_motion.cli.segments import add_segment_options, run_segmented, wants_segments
+from cppn_motion.errors import UserError
+from cppn_motion.signals import Terminated, stop_on_signals
+
+EXAMPLES = {
+    "render": "examples:\n  cppn-motion render                       # presets/default.yaml -> outputs/default.mp4\n"
+              "  cppn-motion render sin_waves -o waves.gif --size 480x270\n"
+              "  cppn-motion render default --set net.depth=12 --set net.activation=sin\n"
+              "  cppn-motion render --from outputs/default.mp4 --size 3840x2160   # the same loop, in 4K\n"
+              "  cppn-motion render sin_waves --reroll 8     # try 8 seeds, keep the most varied\n"
+              "  cppn-motion render showcase_1080p --resume          # continues where an interrupted run stopped\n"
+              "  cppn-motion render --device cuda --set net.precision=fp32   # GPU frames within a code of the CPU's\n"
+              "  torchrun --nproc-per-node=4 -m cppn_motion render showcase_1080p -o out.mp4   # 4 GPUs",
+    "still": "examples:\n  cppn-motion still                        # outputs/default.png\n"
+             "  cppn-motion still mixed_garden --size 3840x2160 --time 0.25 -o poster.png\n"
+             "  cppn-motion still --size 7680x4320 --bit-depth 16 -o poster16.png   # tiled, 16-bit\n"
+             "  cppn-motion still --seeds 1-16 -o sheet.png    # contact sheet of 16 seeds",
+    "presets": "example:\n  cppn-motion presets",
+    "show": "examples:\n  cppn-motion show default --set net.depth=4 > mine.yaml\n  cppn-motion render mine.yaml",
+}
+
+
+# Subcommands that live in modules of their own. Each module has
+# `register(add_command)`, where add_command(name, help) returns an ArgumentParser;
+# the module adds its flags and sets `run=` (a function of the parsed args -> exit status).
+COMMAND_MODULES: list[str] = ["cppn_motion.cli.join", "cppn_motion.cli.grow", "cppn_motion.cli.compare",
+                              "cppn_motion.cli.complexity", "cppn_motion.cli.bench"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors become UserError (one line, exit 2) instead of a usage dump."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UserError(f"{self.prog}: {message} (see --help)")
+
+
+def add_preset_options(parser: argparse.ArgumentParser, *, output_help: str) -> None:
+    parser.add_argument("preset", nargs="?", default="default",
+                        help="bundled preset name (see `cppn-motion presets`) or path to a .yaml file; default: default")
+    parser.add_argument("-o", "--output", metavar="PATH", help=output_help)
+    parser.add_argument("--size", metavar="WxH", help="frame size in pixels, e.g. 1920x1080 (overrides canvas.width/height)")
+    parser.add_argument("--seed", type=non_negative_int, help="random seed (overrides seed)")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override any preset field, e.g. --set net.depth=12 (repeatable)")
+    parser.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    parser.add_argument("--debug", action="store_true", help="show full tracebacks for errors")
+
+
+def add_quality_options(parser: argparse.ArgumentParser, still: bool = False) -> None:
+    """--from, --reroll (and for stills --bit-depth, --seeds): see quality_cli.py."""
+    from cppn_motion.cli.quality import add_options
+
+    add_options(parser, still)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="cppn-motion",
+        description="Render randomly initialised neural networks into images, looping videos and GIFs.",
+    )
+    parser.add_argument("--version", action="version", version=f"cppn-motion {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=help_text, description=help_text, epilog=EXAMPLES.get(name),
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    render = command("render", "Render a preset to a looping MP4, a GIF or a PNG still (chosen by -o's extension).")
+    add_preset_options(render, output_help="output file (.mp4, .gif or .png); default outputs/<preset name>.mp4")
+    from cppn_motion.cli.clip import add_clip_options
+
+    add_clip_options(render)  # --preview, --frames-range, --report
+    render.add_argument("--frames", type=positive_int, help="number of frames (overrides timeline.frames)")
+    render.add_argument("--fps", type=_positive_float, help="frames per second (overrides timeline.fps)")
+    render.add_argument("--batch-size", type=positive_int, metavar="N",
+                        help="frames rendered at once (default: chosen from free memory)")
+    render.add_argument("--encoders", default="auto", metavar="N|auto",
+                        help="MP4 only: encode N segments of the clip in parallel and join them by stream copy "
+                             "(auto: 1 on machines with fewer than 8 cores or when the CPU renders; "
+                             "up to 8 when a GPU renders)")
+    add_segment_options(render)
+    add_quality_options(render)
+    render.set_defaults(run=_cmd_render)
+
+    still = command("still", "Render one frame of a preset to a PNG.")
+    add_preset_options(still, output_help="output .png; default outputs/<preset name>.png")
+    still.add_argument("--time", default="0", metavar="T",
+                       help="which moment: a fraction of the loop 0-1 (0.25), seconds (2.5s) or a frame (30f); default 0")
+    add_quality_options(still, still=True)
+    still.set_defaults(run=_cmd_still)
+
+    presets = command("presets", "List the bundled presets with one-line descriptions.")
+    presets.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    presets.set_defaults(run=_cmd_presets)
+
+    show = command("show", "Print the fully resolved preset as YAML (renders identically when fed back).")
+    show.add_argument("preset", nargs="?", default="default", help="bundled preset name or path to a .yaml file")
+    show.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                      help="override any preset field (repeatable)")
+    show.add_argument("--size", metavar="WxH", help="frame size in pixels")
+    show.add_argument("--seed", type=non_negative_int, help="random seed")
+    show.add_argument("--debug", action="store_true", help="show full tracebacks for errors")
+    show.set_defaults(run=_cmd_show)
+
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(command)
+    return parser
+
+
+# ---------------------------------------------------------------------------
+# Flag parsing helpers: each bad value names its flag, what is allowed and what was given.
+# positive_int and non_negative_int are argparse types for every command module.
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1; got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1; got {text!r}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0; got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0; got {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number > 0; got {text!r}")
+    return value
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    parts = text.lower().replace("*", "x").split("x")
+    try:
+        width, height = (int(p) for p in parts)
+    except ValueError:
+        raise UserError(f"--size: expected WIDTHxHEIGHT such as 1280x720; got {text!r}") from None
+    if width < 2 or height < 2:
+        raise UserError(f"--size: width and height must be at least 2; got {text!r}")
+    return width, height
+
+
+def parse_time(text: str, frames: int, fps: float) -> float:
+    """--time as a loop phase: '0.25' (fraction), '2.5s' (seconds) or '30f' (frame number)."""
+    from cppn_motion.config.timespec import frame_of_suffixed
+
+    frame = frame_of_suffixed(text, fps)
+    try:
+        phase = frame / frames if frame is not None else float(text.strip())
+    except ValueError:
+        raise UserError(f"--time: expected a fraction 0-1 (0.25), seconds (2.5s) or a frame (30f); got {text!r}") from None
+    if not 0.0 <= phase <= 1.0:
+        raise UserError(f"--time: must fall within the clip (fraction 0-1); got {text!r} = {phase:.3g} of the loop")
+    return phase
+
+
+def _overrides(args: argparse.Namespace, extra: dict[str, Any] | None = None) -> list[str] | dict[str, Any]:
+    """--set values first, then explicit flags, which take precedence over --set."""
+    from cppn_motion.config.presets import parse_set
+
+    merged: dict[str, Any] = dict(parse_set(item) for item in args.overrides)
+    if getattr(args, "size", None):
+        merged["canvas.width"], merged["canvas.height"] = parse_size(args.size)
+    if getattr(args, "seed", None) is not None:
+        merged["seed"] = args.seed
+    merged.update(extra or {})
+    return merged
+
+
+def load_from_args(args: argparse.Namespace, extra: dict[str, Any] | None = None):
+    from cppn_motion.config.presets import load_preset
+
+    return load_preset(args.preset, _overrides(args, extra))
+
+
+# ---------------------------------------------------------------------------
+# Commands
+
+
+class ProgressBar:
+    """A tqdm bar on stderr that appears only once rendering starts, so an error
+    found while validating is never preceded by an empty bar."""
+
+    def __init__(self, total: int, quiet: bool, label: str) -> None:
+        self.total, self.quiet, self.label = total, quiet, label
+        self.bar = None
+
+    def update(self, frames: int) -> None:
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=self.total, unit="frame", desc=self.label, disable=self.quiet,
+                            file=sys.stderr, dynamic_ncols=True, leave=False)
+        self.bar.update(frames)
+
+    def __enter__(self) -> "ProgressBar":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    from cppn_motion.api import render
+    from cppn_motion.encoders import writer_for
+    from cppn_motion.rendering.device import resolve_device
+    from cppn_motion.rendering.output import default_output_path
+
+    extra: dict[str, Any] = {}
+    if args.frames is not None:
+        extra["timeline.frames"] = args.frames
+    if args.fps is not None:
+        extra["timeline.fps"] = args.fps
+    from cppn_motion.cli.quality import maybe_reroll, note, prepare
+
+    preset, path, time, recorded_frames = prepare(args, extra, default_output_path)
+    kind = writer_for(path)
+    # Every check on the flags comes before --reroll's search, which renders.
+    from cppn_motion.scale.parallel_encode import check_encoders, parse_encoders
+
+    encoders = parse_encoders(args.encoders)
+    check_encoders(encoders, kind)
+    if encoders is not None and encoders > 1:
+        clashing = [flag for flag, on in (("--report", args.report),
+                                          ("--shard/--resume/--segments/torchrun", wants_segments(args))) if on]
+        if clashing:  # the motion report needs frames in order; segmented renders encode segments already
+            raise UserError(f"--encoders {encoders}: not with {', '.join(clashing)}; use --encoders 1 or auto")
+    if wants_segments(args):  # --shard, --resume, --segments or torchrun
+        clip_flags = [flag for flag, on in (("--preview", args.preview), ("--frames-range", args.frames_range),
+                                            ("--report", args.report),
+                                            (f"--from '{args.from_output}' (it holds part of a clip)",
+                                             recorded_frames is not None and kind != "png")) if on]
+        if clip_flags:
+            sidecar = str(args.from_output) if str(args.from_output).endswith(".yaml") else f"{args.from_output}.yaml"
+            whole = (f"; for the whole clip use the sidecar as the preset: cppn-motion render '{sidecar}' --resume"
+                     if recorded_frames is not None and kind != "png" else "")
+            raise UserError(f"{', '.join(clip_flags)}: not available with --shard, --resume, --segments or "
+                            f"torchrun (segments always cover the whole clip){whole}")
+        if kind != "png":
+            from cppn_motion.scale.resumable import check_segmentable
+
+            check_segmentable(preset, path, "--shard" if args.shard else "--resume")
+        return run_segmented(args, maybe_reroll(args, preset, args.device), path, time)
+    device = resolve_device(args.device)
+    from cppn_motion.cli.clip import plan_clip
+
+    # Which frames, at what size and rate (a --from output's own frames unless flags say otherwise).
+    plan = plan_clip(args, preset, kind, recorded_frames, getattr(args, "from_output", None))
+    preset = maybe_reroll(args, plan.preset, device)
+    total = 1 if kind == "png" else len(plan.indices)
+    started = clock.perf_counter()
+    with ProgressBar(total, args.quiet, preset.name) as bar:
+        render(preset, path, device=device, batch_size=args.batch_size, progress=bar.update, time=time,
+               notify=note, indices=plan.indices_for(kind), fps=plan.fps, observe=plan.observe, encoders=encoders)
+    report_written(args, path, total, started, preset, device)
+    plan.print_report()
+    return 0
+
+
+def _cmd_still(args: argparse.Namespace) -> int:
+    from cppn_motion.api import render
+    from cppn_motion.cli.quality import (
+        contact_sheet_command,
+        maybe_reroll,
+        note,
+        still_overrides,
+    )
+    from cppn_motion.rendering.device import resolve_device
+    from cppn_motion.rendering.output import default_output_path
+
+    if args.seeds:
+        return contact_sheet_command(args)
+    preset = load_from_args(args, still_overrides(args))
+    path = Path(args.output) if args.output else default_output_path(preset, "png")
+    if path.suffix.lower() != ".png" or "%" in path.name:
+        raise UserError(f"-o: a still is written as one .png (no frame pattern); got {str(path)!r}")
+    phase = parse_time(args.time, preset.timeline.frames, preset.timeline.fps)
+    device = resolve_device(args.device)
+    preset = maybe_reroll(args, preset, device)
+    started = clock.perf_counter()
+    render(preset, path, device=device, time=phase, notify=note)
+    report_written(args, path, 1, started, preset, device)
+    return 0
+
+
+def report_written(args: argparse.Namespace, path: Path, frames: int, started: float, preset, device) -> None:
+    if args.quiet:
+        return
+    seconds = clock.perf_counter() - started
+    canvas = preset.canvas
+    rate = f", {frames / seconds:.1f} frames/s" if frames > 1 else ""
+    print(f"wrote {path} ({canvas.width}x{canvas.height}, {frames} frame{'s' if frames != 1 else ''}, "
+          f"{seconds:.1f} s on {device}{rate})", file=sys.stderr)
+
+
+def _cmd_presets(args: argparse.Namespace) -> int:
+    from cppn_motion.config.presets import list_presets
+
+    rows = list_presets()
+    width = max((len(name) for name, _ in rows), default=0)
+    for name, description in rows:
+        print(f"{name.ljust(width)}  {description}")
+    return 0
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    from cppn_motion.config.presets import preset_to_yaml
+
+    sys.stdout.write(preset_to_yaml(load_from_args(args)))
+    return 0
+
+
+def _version() -> str:
+    from cppn_motion._version import __version__
+
+    return __version__
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings as one line, without the source location a user cannot act on."""
+    print(f"cppn-motion: warning: {message}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    try:
+        args = build_parser().parse_args(argv)
+        with stop_on_signals(), warnings.catch_warnings():  # SIGTERM/SIGHUP: writers clean up as for Ctrl-C
+            warnings.showwarning = _show_warning
+            return args.run(args)
+    except UserError as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"cppn-motion: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("cppn-motion: interrupted; no partial output was left behind", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`cppn-motion presets | head`): not an error. Point stdout at
+        # devnull so Python's own flush at exit does not complain a second time.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Terminated as exc:
+        print(f"cppn-motion: {exc}; no partial output was left behind", file=sys.stderr)
+        return exc.exit_code
+    except Exception as exc:  # a bug or an environment failure: one line unless --debug
+        if debug:
+            traceback.print_exc()
+        print(f"cppn-motion: error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

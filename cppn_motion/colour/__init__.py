@@ -1,0 +1,1 @@
+"""Colour: turning the network's outputs into RGB (mapping, colour spaces, dither, YUV)."""

@@ -1,0 +1,1 @@
+"""Configuration: the preset schema, preset files and what an output file recorded."""

@@ -1,0 +1,1 @@
+"""Motion: what changes over the loop (timeline, keyframes, interpolation, easing, camera)."""

@@ -1,0 +1,1 @@
+"""Rendering: a scene (net + timeline + colour) to frames on a device, and frames to a writer."""

@@ -1,0 +1,1 @@
+"""Scale-out: rendering a clip in segments (resumable, sharded, torchrun, parallel encoders) and joining them."""

@@ -1,0 +1,1 @@
+"""Studies: complexity measures, sweeps, growth, contact sheets, reroll and the benchmark."""
