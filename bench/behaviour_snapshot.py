@@ -3,7 +3,7 @@
 Records, through the installed command only (so it does not depend on the package layout):
 the decoded-pixel hash of every bundled preset rendered tiny (4 frames, 48x28, PNG sequence),
 the hash of a tiny still of each, `cppn-motion show` of each preset, and the error line and
-exit status for every broken preset in tests/broken_presets/.
+exit status for every broken preset in tests/config/broken_presets/.
 
     python bench/behaviour_snapshot.py --write snapshot.json    # before the change
     python bench/behaviour_snapshot.py --check snapshot.json    # after: prints every difference
@@ -62,7 +62,7 @@ def snapshot_broken(path: Path) -> str:
 
 
 def take() -> dict[str, object]:
-    broken = sorted((ROOT / "tests" / "broken_presets").glob("*.yaml"))
+    broken = sorted((ROOT / "tests" / "config" / "broken_presets").glob("*.yaml"))
     with ThreadPoolExecutor(max_workers=2) as pool:
         presets = dict(zip(preset_names(), pool.map(snapshot_preset, preset_names())))
         errors = dict(zip((p.name for p in broken), pool.map(snapshot_broken, broken)))

@@ -6,8 +6,8 @@
 # of torch (it ships triton).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python -m pytest -q tests/test_triton_kernel.py tests/test_fast_paths.py tests/test_host_copy.py tests/test_yuv.py \
-    tests/test_parallel_encoders.py
+python -m pytest -q tests/nets/test_triton_kernel.py tests/nets/test_fast_paths.py tests/rendering/test_host_copy.py tests/colour/test_yuv.py \
+    tests/scale/test_parallel_encoders.py
 python bench/run.py --device cuda --workloads mlp8x32-1080p,mlp8x32-360p --frames 64 --baseline-frames 16 \
     --x264-preset veryfast
 # The pipeline at 1080p: one encoder with rgb24 vs device yuv420p, then auto parallel encoders.

@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     encoders = parse_encoders(args.encoders)
     device = resolve_device(args.device)
     if args.memory:
-        from cppn_motion.cli.main import parse_size
+        from cppn_motion.cli.args import parse_size
         from cppn_motion.study.bench import still_peak_rss
 
         try:

@@ -19,7 +19,7 @@ FRAMES_PER_STEP = 4
 
 
 def register(add_command: Callable[[str, str], argparse.ArgumentParser]) -> None:
-    from cppn_motion.cli.main import add_preset_options, positive_int
+    from cppn_motion.cli.args import add_preset_options, positive_int
 
     parser = add_command("compare", "Render a grid of variations of one preset (same seed), labelled.")
     parser.epilog = EXAMPLE
@@ -35,7 +35,7 @@ def register(add_command: Callable[[str, str], argparse.ArgumentParser]) -> None
 
 def build_cells(args: argparse.Namespace) -> tuple[Any, list[Any], list[str], int, int]:
     """The base preset, one validated preset per cell, their labels and the grid shape."""
-    from cppn_motion.cli.main import load_from_args
+    from cppn_motion.cli.args import load_from_args
     from cppn_motion.errors import UserError
     from cppn_motion.study.variations import expand, grid_shape, parse_vary
 
@@ -56,7 +56,7 @@ def build_cells(args: argparse.Namespace) -> tuple[Any, list[Any], list[str], in
 def run(args: argparse.Namespace) -> int:
     import torch
 
-    from cppn_motion.cli.main import ProgressBar, parse_time, report_written
+    from cppn_motion.cli.args import ProgressBar, parse_time, report_written
     from cppn_motion.encoders import open_writer, writer_for
     from cppn_motion.encoders.provenance import write_sidecar
     from cppn_motion.rendering.device import resolve_device

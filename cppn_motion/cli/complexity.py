@@ -17,7 +17,7 @@ EXAMPLE = """examples:
 
 
 def register(add_command: Callable[[str, str], argparse.ArgumentParser]) -> None:
-    from cppn_motion.cli.main import add_preset_options, positive_int
+    from cppn_motion.cli.args import add_preset_options, positive_int
 
     parser = add_command("complexity", "Measure image complexity over variations of a preset and several seeds.")
     parser.epilog = EXAMPLE
@@ -32,7 +32,7 @@ def register(add_command: Callable[[str, str], argparse.ArgumentParser]) -> None
 
 def run(args: argparse.Namespace) -> int:
     from cppn_motion.atomic import atomic_output
-    from cppn_motion.cli.main import ProgressBar, load_from_args
+    from cppn_motion.cli.args import ProgressBar, load_from_args
     from cppn_motion.errors import UserError
     from cppn_motion.rendering.device import resolve_device
     from cppn_motion.study.contact_sheet import compose

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cppn_motion.cli.main import (
+from cppn_motion.cli.args import (
     ProgressBar,
     add_preset_options,
     load_from_args,

@@ -12,7 +12,7 @@ from cppn_motion.errors import UserError
 
 
 def add_options(parser: argparse.ArgumentParser, still: bool) -> None:
-    from cppn_motion.cli.main import positive_int
+    from cppn_motion.cli.args import positive_int
 
     if not still:
         parser.add_argument("--from", dest="from_output", metavar="FILE",
@@ -39,7 +39,7 @@ def prepare(args: argparse.Namespace, extra: dict[str, Any],
             default_output_path: Callable) -> tuple[Any, Path, float, Any]:
     """(preset, output path, still phase, recorded frames) for `render`, from a preset or from
     --from; recorded frames are those a --from output holds when not the whole clip, else None."""
-    from cppn_motion.cli.main import _overrides, load_from_args
+    from cppn_motion.cli.args import load_from_args, overrides_from_args
 
     time, frames = 0.0, None
     if getattr(args, "from_output", None):
@@ -52,7 +52,7 @@ def prepare(args: argparse.Namespace, extra: dict[str, Any],
         if args.preset != "default":
             raise UserError(f"--from: give a preset or --from, not both; got preset '{args.preset}' "
                             f"and --from '{args.from_output}'")
-        preset, recorded = recorded_preset(args.from_output, _overrides(args, extra))
+        preset, recorded = recorded_preset(args.from_output, overrides_from_args(args, extra))
         if recorded.command:  # a grow or compare output: render would make something else
             from cppn_motion.encoders.provenance import sidecar_path
 
@@ -86,7 +86,7 @@ def maybe_reroll(args: argparse.Namespace, preset, device):
 def contact_sheet_command(args: argparse.Namespace) -> int:
     """`still --seeds 1-16 -o sheet.png`: a grid of stills, one per seed, labelled."""
     from cppn_motion.api import render_still
-    from cppn_motion.cli.main import load_from_args, parse_time
+    from cppn_motion.cli.args import load_from_args, parse_time
     from cppn_motion.encoders import open_writer, writer_for
     from cppn_motion.encoders.provenance import write_sidecar
     from cppn_motion.rendering.device import resolve_device

@@ -12,7 +12,7 @@ from cppn_motion.scale.plan import DEFAULT_SEGMENTS, parse_shard
 
 
 def add_segment_options(parser: argparse.ArgumentParser) -> None:
-    from cppn_motion.cli.main import (
+    from cppn_motion.cli.args import (
         positive_int,  # here: cli imports this module at load time
     )
 
@@ -38,7 +38,7 @@ def wants_segments(args: argparse.Namespace) -> bool:
 
 def run_segmented(args: argparse.Namespace, preset: Preset, path: Path, time: float = 0.0) -> int:
     """`cppn-motion render` for a shard, a resumable render, or this rank's part of a torchrun job."""
-    from cppn_motion.cli.main import ProgressBar, report_written
+    from cppn_motion.cli.args import ProgressBar, report_written
     from cppn_motion.cli.quality import note
     from cppn_motion.encoders import writer_for
     from cppn_motion.errors import UserError

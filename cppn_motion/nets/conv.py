@@ -306,7 +306,7 @@ def _factory(arch: str) -> Callable[[NetSpec], ConvNet]:
     return build
 
 
-from cppn_motion.nets import ARCHITECTURES  # noqa: E402
+from cppn_motion.nets.architectures import ARCHITECTURES  # noqa: E402
 
 ARCHITECTURES.register("conv", "k x k conv layers with spatial normalization (the seed experiment)")(_factory("conv"))
 ARCHITECTURES.register("nin", "network in network: each k x k conv followed by 1x1 convs")(_factory("nin"))

@@ -229,6 +229,6 @@ def _build(spec: NetSpec) -> MLP:
     return MLP(spec)
 
 
-from cppn_motion.nets import ARCHITECTURES  # noqa: E402
+from cppn_motion.nets.architectures import ARCHITECTURES  # noqa: E402
 
 ARCHITECTURES.register("mlp", "per-pixel MLP (CPPN): resolution independent, fast")(_build)

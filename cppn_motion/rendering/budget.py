@@ -61,7 +61,9 @@ def estimate(preset: Preset, kind: str = "mp4", frames: int | None = None) -> Me
     pixels = width * height
     params = parameter_count(preset)
     motion = preset.timeline.weights
-    sets = {"none": 1, "keyframes": motion.keyframes, "perturb": 3}[motion.mode]
+    # Weight sets the timeline holds: the base, plus K keyframe sets, two perturbation directions,
+    # or a (cos, sin) pair per noise harmonic (motion/timeline.py).
+    sets = {"none": 1, "keyframes": motion.keyframes, "perturb": 3, "noise": 1 + 2 * motion.harmonics}[motion.mode]
     per_frame_weights = 0 if motion.mode == "none" else 1
     weights = (sets + per_frame_weights) * params * FLOAT
     # make_grid's (P, 2) grid and the (P, F) features exist together while the scene is built.

@@ -1,16 +1,19 @@
-"""Run by tests/test_distributed.py under torchrun (2 ranks, gloo): a render through the real
+"""Run by tests/scale/test_distributed.py under torchrun (2 ranks, gloo): a render through the real
 CLI entry point, then the helpers sweeps use. Rank 0 writes what it saw to argv[2] as JSON."""
 from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
-from tiny import tiny_preset
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/, for tiny.py
 
-from cppn_motion.cli.main import main
-from cppn_motion.colour.mapping import Calibration
-from cppn_motion.rendering.scene import build_scene
-from cppn_motion.scale.torchrun import (
+from tiny import tiny_preset  # noqa: E402
+
+from cppn_motion.cli.main import main  # noqa: E402
+from cppn_motion.colour.mapping import Calibration  # noqa: E402
+from cppn_motion.rendering.scene import build_scene  # noqa: E402
+from cppn_motion.scale.torchrun import (  # noqa: E402
     broadcast_clip_state,
     detect,
     gather_to_rank0,

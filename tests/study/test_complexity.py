@@ -18,7 +18,7 @@ from cppn_motion.study.complexity import (
     png_bits_per_pixel,
 )
 
-SEED_DIR = Path(__file__).resolve().parents[2] / "shared" / "seed"
+SEED_DIR = Path(__file__).resolve().parents[3] / "shared" / "seed"
 
 # FIELD_NOTES section 1: (mean gradient, PNG bpp) per seed figure.
 FIELD_NOTES = {

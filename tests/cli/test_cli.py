@@ -11,7 +11,8 @@ import pytest
 import yaml
 from PIL import Image
 
-from cppn_motion.cli.main import main, parse_time
+from cppn_motion.cli.args import parse_time
+from cppn_motion.cli.main import main
 
 TINY = ["--size", "32x18", "--set", "timeline.frames=4", "--quiet"]
 
@@ -117,7 +118,7 @@ def test_python_dash_m_and_help_with_example():
 
 def test_every_package_folder_ships_in_the_wheel():
     tomllib = pytest.importorskip("tomllib")
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     folders = {".".join(p.parent.relative_to(root).parts) for p in (root / "cppn_motion").rglob("__init__.py")}
     assert folders <= listed, f"add to pyproject packages: {sorted(folders - listed)}"
