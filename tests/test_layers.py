@@ -74,3 +74,12 @@ def test_the_layers_contract_holds():
     command = shutil.which("lint-imports") or str(Path(sys.executable).parent / "lint-imports")
     done = subprocess.run([command], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:]
+
+
+def test_the_lint_rules_hold():
+    command = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
+    if not Path(command).exists() and shutil.which(command) is None:
+        pytest.skip("ruff comes with the test extras")
+    done = subprocess.run([command, "check", "cppn_motion", "tests", "bench"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:]
