@@ -31,7 +31,7 @@ from cppn_motion.signals import Terminated, stop_on_signals
 EXAMPLES = {
     "render": "examples:\n  cppn-motion render                       # presets/default.yaml -> outputs/default.mp4\n"
               "  cppn-motion render sin_waves -o waves.gif --size 480x270\n"
-              "  cppn-motion render default --set net.depth=12 --set net.activation=sin\n"
+              "  cppn-motion render default --set net.depth=12 --set colour.mode=palette\n"
               "  cppn-motion render --from outputs/default.mp4 --size 3840x2160   # the same loop, in 4K\n"
               "  cppn-motion render sin_waves --reroll 8     # try 8 seeds, keep the most varied\n"
               "  cppn-motion render showcase_1080p --resume          # continues where an interrupted run stopped\n"
