@@ -15,9 +15,6 @@ EXAMPLE = """examples:
 
 # Frames of every cell rendered per step of an animated sheet: enough to batch, few enough
 # that a sheet of many cells stays small in memory.
-FRAMES_PER_STEP = 4
-
-
 def register(add_command: Callable[[str, str], argparse.ArgumentParser]) -> None:
     from cppn_motion.cli.args import add_preset_options, positive_int
 
@@ -54,15 +51,14 @@ def build_cells(args: argparse.Namespace) -> tuple[Any, list[Any], list[str], in
 
 
 def run(args: argparse.Namespace) -> int:
-    import torch
-
     from cppn_motion.cli.args import ProgressBar, parse_time, report_written
     from cppn_motion.encoders import open_writer, writer_for
     from cppn_motion.encoders.provenance import write_sidecar
     from cppn_motion.rendering.device import resolve_device
     from cppn_motion.rendering.output import default_output_path, metadata_for
     from cppn_motion.rendering.scene import build_scene
-    from cppn_motion.study.contact_sheet import compose, label_lines, sheet_size
+    from cppn_motion.study.comparison import comparison_frames, comparison_still
+    from cppn_motion.study.contact_sheet import label_lines, sheet_size
 
     base, presets, labels, rows, cols = build_cells(args)
     path = Path(args.output) if args.output else default_output_path(base, "png").with_name(f"{base.name}_compare.png")
@@ -82,33 +78,12 @@ def run(args: argparse.Namespace) -> int:
         scenes = [build_scene(preset, device) for preset in presets]
         bar.update(0)
         if kind == "png":
-            phase = torch.tensor([phase], dtype=torch.float64)
-            stills = []
-            for scene in scenes:
-                stills.append(scene.render_phases(phase)[0].cpu().numpy())
-                bar.update(1)
-            writer.write(_pad(compose(stills, labels, rows, cols), size)[None])
+            writer.write(comparison_still(scenes, labels, rows, cols, size, phase, bar.update)[None])
         else:
-            for start in range(0, frames, FRAMES_PER_STEP):
-                indices = list(range(start, min(frames, start + FRAMES_PER_STEP)))
-                batches = []
-                for scene in scenes:
-                    batches.append(scene.render_indices(indices).cpu().numpy())
-                    bar.update(len(indices))
-                sheets = [_pad(compose([b[i] for b in batches], labels, rows, cols), size)
-                          for i in range(len(indices))]
-                writer.write(_stack(sheets))
+            for sheets in comparison_frames(scenes, labels, rows, cols, size, frames, bar.update):
+                writer.write(sheets)
     write_sidecar(path, metadata)
     report_written(args, path, frames, started, base.with_overrides(
         {"canvas.width": size[0], "canvas.height": size[1]}), device)
     return 0
 
-
-def _pad(sheet, size: tuple[int, int]):
-    return sheet[: size[1], : size[0]]
-
-
-def _stack(sheets):
-    import numpy as np
-
-    return np.stack(sheets)

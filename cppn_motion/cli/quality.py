@@ -85,13 +85,12 @@ def maybe_reroll(args: argparse.Namespace, preset, device):
 
 def contact_sheet_command(args: argparse.Namespace) -> int:
     """`still --seeds 1-16 -o sheet.png`: a grid of stills, one per seed, labelled."""
-    from cppn_motion.api import render_still
     from cppn_motion.cli.args import load_from_args, parse_time
     from cppn_motion.encoders import open_writer, writer_for
     from cppn_motion.encoders.provenance import write_sidecar
     from cppn_motion.rendering.device import resolve_device
     from cppn_motion.rendering.output import default_output_path, metadata_for
-    from cppn_motion.study.contact_sheet import assemble, cell_size, parse_seeds
+    from cppn_motion.study.contact_sheet import cell_size, parse_seeds, seed_sheet
 
     seeds = parse_seeds(args.seeds)
     if getattr(args, "reroll", None) or getattr(args, "bit_depth", None) == 16:
@@ -106,8 +105,7 @@ def contact_sheet_command(args: argparse.Namespace) -> int:
     phase = parse_time(args.time, preset.timeline.frames, preset.timeline.fps)
     device = resolve_device(args.device)
     started = clock.perf_counter()
-    cells = ((seed, render_still(preset.with_overrides({"seed": seed}), phase, device=device)) for seed in seeds)
-    sheet = assemble(cells, len(seeds))
+    sheet = seed_sheet(preset, seeds, phase, device)
     metadata = {**metadata_for(preset, phase), "cppn_motion_seeds": args.seeds}
     with open_writer(path, fps=preset.timeline.fps, size=(sheet.shape[1], sheet.shape[0]), metadata=metadata) as writer:
         writer.write(sheet)

@@ -11,6 +11,7 @@ from typing import ClassVar, Mapping
 import numpy as np
 
 from cppn_motion.atomic import AtomicFile
+from cppn_motion.encoders.gif_methods import GIF_METHODS
 from cppn_motion.errors import ConfigError, OutputError, UserError
 from cppn_motion.registry import Registry
 
@@ -54,8 +55,6 @@ class EncoderOptions:
         for name in ("gif_dither", "gif_optimize"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"encoder option {name} must be true or false; got {getattr(self, name)!r}")
-        from cppn_motion.encoders.gif_methods import GIF_METHODS
-
         GIF_METHODS.get(self.gif_method)
         if self.gif_max_width is not None:
             _check_int_option("gif_max_width", self.gif_max_width, 2, 16384)

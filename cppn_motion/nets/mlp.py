@@ -10,6 +10,7 @@ from typing import Iterator
 import torch
 from torch import Tensor
 
+from cppn_motion.errors import ConfigError
 from cppn_motion.nets import cpu_layers
 from cppn_motion.nets.activations import make_activation
 from cppn_motion.nets.base import FieldNet, NetSpec
@@ -47,8 +48,6 @@ def cpu_supports_bf16() -> bool:
 def hidden_dtype(precision: str, device: torch.device) -> torch.dtype:
     """The dtype of hidden layers 2..depth for a precision name on a device."""
     if precision not in PRECISIONS:
-        from cppn_motion.errors import ConfigError
-
         raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}; got {precision!r}")
     if precision == "bf16":
         return torch.bfloat16

@@ -17,6 +17,7 @@ import torch.distributed as dist
 
 from cppn_motion.config.schema import Preset
 from cppn_motion.errors import UserError
+from cppn_motion.rendering.device import resolve_device
 from cppn_motion.rendering.dull import DullnessCheck
 from cppn_motion.rendering.preflight import prepare_render, report_notes
 from cppn_motion.rendering.scene import Scene, build_scene
@@ -81,8 +82,6 @@ def detect() -> DistEnv | None:
 def device_for(env: DistEnv, requested: str = "auto") -> torch.device:
     """This rank's device: with 'auto' or 'cuda', GPU number LOCAL_RANK (one GPU per process,
     as torchrun --nproc-per-node expects); the CPU where there is no GPU."""
-    from cppn_motion.rendering.device import resolve_device
-
     if requested in ("auto", "cuda") and torch.cuda.is_available():
         count = torch.cuda.device_count()
         if env.local_rank >= count:

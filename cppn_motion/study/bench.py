@@ -20,8 +20,19 @@ from torch.nn import functional as F
 from cppn_motion.colour.mapping import quantize, to_rgb
 from cppn_motion.config.presets import load_preset
 from cppn_motion.config.schema import Preset
+from cppn_motion.encoders import open_writer
+from cppn_motion.nets import ARCHITECTURES
 from cppn_motion.nets.activations import Mixed
+from cppn_motion.nets.conv import ConvNet
+from cppn_motion.nets.conv_layout import Conv, margin_and_dilation
+from cppn_motion.nets.design_grid import resize_output, sample_field, working_grid
+from cppn_motion.nets.spatial_norm import STD_FLOOR, central_crop
+from cppn_motion.rendering.feed import use_device_yuv
+from cppn_motion.rendering.output import encoder_options, metadata_for
+from cppn_motion.rendering.pipeline import usable_cores
 from cppn_motion.rendering.scene import Scene, build_scene, iter_frames
+from cppn_motion.rendering.write import write_clip
+from cppn_motion.scale.parallel_encode import resolve_encoders, write_clip_segments
 
 
 @dataclass(frozen=True)
@@ -116,13 +127,6 @@ class BaselineConv(Baseline):
     @torch.no_grad()
     def raw_frame(self, index: int) -> Tensor:
         """Raw outputs (P, C) of one frame."""
-        from cppn_motion.nets.conv_layout import margin_and_dilation
-        from cppn_motion.nets.design_grid import (
-            resize_output,
-            sample_field,
-            working_grid,
-        )
-
         scene, net = self.scene, self.scene.net
         width, height = scene.render_size
         inputs = scene.timeline.inputs_at(scene.timeline.phases([index]))
@@ -153,8 +157,6 @@ class BaselineConv(Baseline):
 
     def _statistics(self, h: Tensor, layer: int, grid: tuple[int, int]) -> tuple[Tensor, Tensor]:
         """The net's frozen (mean, std) of this layer, or this frame's own over the visible region."""
-        from cppn_motion.nets.spatial_norm import STD_FLOOR, central_crop
-
         net = self.scene.net
         if net.norm.has_frozen and net.stats != "frame":
             return net.norm.frozen[layer]
@@ -164,9 +166,6 @@ class BaselineConv(Baseline):
 
 def covers_conv(net: nn.Module) -> bool:
     """Whether BaselineConv computes this net: a ConvNet whose layers are all plain convs."""
-    from cppn_motion.nets.conv import ConvNet
-    from cppn_motion.nets.conv_layout import Conv
-
     return isinstance(net, ConvNet) and all(isinstance(layer, Conv) for layer in net.layers)
 
 
@@ -295,14 +294,6 @@ def _scene_for(workload: Workload, frames: int, device: str, precision: str) -> 
 def run_workload(workload: Workload, settings: Settings, device: str = "cpu",
                  report: Callable[[Row], None] | None = None) -> list[Row]:
     """Every stage of one workload; rows are also passed to `report` as they finish."""
-    from cppn_motion.encoders import open_writer
-    from cppn_motion.nets import ARCHITECTURES
-    from cppn_motion.rendering.feed import use_device_yuv
-    from cppn_motion.rendering.output import encoder_options, metadata_for
-    from cppn_motion.rendering.pipeline import usable_cores
-    from cppn_motion.rendering.write import write_clip
-    from cppn_motion.scale.parallel_encode import resolve_encoders, write_clip_segments
-
     pixels = workload.width * workload.height
     if workload.arch not in ARCHITECTURES:
         row = Row(workload.name, "all", pixels, None, note=f"skipped: architecture '{workload.arch}' is not registered")

@@ -6,9 +6,13 @@ import math
 from typing import Iterable
 
 import numpy as np
+import torch
 from PIL import Image, ImageDraw, ImageFont
 
+from cppn_motion.config.schema import Preset
 from cppn_motion.errors import UserError
+from cppn_motion.rendering.scene import build_scene
+from cppn_motion.rendering.tiles import render_tiled
 
 # Pillow's built-in bitmap font is ~11 px tall; a 14 px band fits one line with a margin.
 LABEL_HEIGHT = 14
@@ -102,3 +106,10 @@ def assemble(cells: Iterable[tuple[int, np.ndarray]], count: int) -> np.ndarray:
     columns = math.ceil(math.sqrt(count))
     rows = math.ceil(count / columns)
     return compose(list(images), [f"seed {seed}" for seed in seeds], rows, columns)
+
+
+def seed_sheet(preset: Preset, seeds: list[int], phase: float, device: str | torch.device = "auto") -> np.ndarray:
+    """`still --seeds`: the preset's still at `phase` for each seed, labelled, as one (H, W, 3) uint8 sheet."""
+    cells = ((seed, render_tiled(build_scene(preset.with_overrides({"seed": seed}), device), phase, None))
+             for seed in seeds)
+    return assemble(cells, len(seeds))
