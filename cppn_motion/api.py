@@ -20,6 +20,7 @@ from cppn_motion.encoders.provenance import write_sidecar
 from cppn_motion.errors import UserError
 from cppn_motion.rendering.dull import DullnessCheck
 from cppn_motion.rendering.highbit import iter_frames_16bit
+from cppn_motion.rendering.hooks import Hooks
 from cppn_motion.rendering.output import default_output_path, encoder_options, metadata_for
 from cppn_motion.rendering.pipeline import should_overlap, usable_cores, write_all
 from cppn_motion.rendering.preflight import prepare_render, report_notes
@@ -27,8 +28,6 @@ from cppn_motion.rendering.scene import Scene, build_scene, iter_frames
 from cppn_motion.rendering.tiles import render_tiled
 from cppn_motion.rendering.write import observed, write_clip
 from cppn_motion.scale.parallel_encode import resolve_encoders, write_clip_segments
-
-Notify = Callable[[str], None]
 
 PresetLike = Preset | str | Path
 
@@ -40,30 +39,31 @@ def _as_preset(preset: PresetLike, overrides: dict[str, Any] | None = None) -> P
 
 
 def render(preset: PresetLike, output: str | Path | None = None, *, device: str | torch.device = "auto",
-           batch_size: int | None = None, progress: Callable[[int], None] | None = None,
+           hooks: Hooks | None = None, batch_size: int | None = None,
            time: float = 0.0, indices: Sequence[int] | None = None, fps: float | None = None,
-           observe: Callable[[np.ndarray], None] | None = None, notify: Notify | None = None,
            sidecar: bool = True, tile_rows: int | None = None, encoders: int | None = None,
            device_yuv: bool | None = None) -> Path:
     """Render a clip (or, for a .png path, the still at phase `time`) to a file; returns its path.
 
-    `progress(n)` is called with 0 once everything is validated and built, then
-    with the number of frames finished after each batch. `indices` renders only those
+    `hooks` (rendering/hooks.py): `progress(n)` is called with 0 once everything is validated and
+    built, then with the number of frames finished after each batch; `observe(batch)` sees every
+    batch written (e.g. a motion meter); `notify(message)` receives advice (a dull-looking render,
+    limits the GIF writer had to apply; default: warnings). `indices` renders only those
     frames of the clip (each exactly as in the full render), written at `fps` (default
-    the preset's); `observe(batch)` sees every batch written (e.g. a motion meter).
-    `notify(message)` receives advice (a dull-looking render, limits the GIF writer
-    had to apply); default: warnings.
+    the preset's).
 
     The file appears only when complete: it is written to a temporary name and
     renamed into place, so an interrupted render leaves any earlier file intact.
-    Then a sidecar `<file>.yaml` records the resolved preset (see provenance.py).
+    Then a sidecar `<file>.yaml` records the resolved preset (see encoders/provenance.py).
     Stills are rendered in bands of `tile_rows` rows (default: sized from the frame).
 
-    `encoders`: parallel segment encoders for an MP4 (None: auto, see parallel_encoders.py;
+    `encoders`: parallel segment encoders for an MP4 (None: auto, see scale/parallel_encode.py;
     one while `observe` is given, which needs the frames in order).
     `device_yuv`: convert MP4 frames to yuv420p on the render device (None: on for GPUs).
     """
     preset = _as_preset(preset)
+    hooks = hooks or Hooks()
+    progress, notify, observe = hooks.progress, hooks.notify, hooks.observe
     if indices is not None and len(indices) == 0:
         raise UserError("indices: expected at least one frame of the clip to render; got none")
     path = Path(output) if output is not None else default_output_path(preset)

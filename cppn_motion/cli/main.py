@@ -26,6 +26,7 @@ from cppn_motion.cli.args import (
 )
 from cppn_motion.cli.segments import add_segment_options, run_segmented, wants_segments
 from cppn_motion.errors import UserError
+from cppn_motion.rendering.hooks import Hooks
 from cppn_motion.signals import Terminated, stop_on_signals
 
 EXAMPLES = {
@@ -177,8 +178,9 @@ def _cmd_render(args: argparse.Namespace) -> int:
     total = 1 if kind == "png" else len(plan.indices)
     started = clock.perf_counter()
     with ProgressBar(total, args.quiet, preset.name) as bar:
-        render(preset, path, device=device, batch_size=args.batch_size, progress=bar.update, time=time,
-               notify=note, indices=plan.indices_for(kind), fps=plan.fps, observe=plan.observe, encoders=encoders)
+        render(preset, path, device=device, batch_size=args.batch_size, time=time,
+               indices=plan.indices_for(kind), fps=plan.fps, encoders=encoders,
+               hooks=Hooks(progress=bar.update, notify=note, observe=plan.observe))
     report_written(args, path, total, started, preset, device)
     plan.print_report()
     return 0
@@ -205,7 +207,7 @@ def _cmd_still(args: argparse.Namespace) -> int:
     device = resolve_device(args.device)
     preset = maybe_reroll(args, preset, device)
     started = clock.perf_counter()
-    render(preset, path, device=device, time=phase, notify=note)
+    render(preset, path, device=device, time=phase, hooks=Hooks(notify=note))
     report_written(args, path, 1, started, preset, device)
     return 0
 

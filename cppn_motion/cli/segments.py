@@ -85,7 +85,9 @@ def run_segmented(args: argparse.Namespace, preset: Preset, path: Path, time: fl
             from cppn_motion.api import render
 
             device = device_for(env, args.device)
-            render(preset, path, device=device, batch_size=args.batch_size, time=time, notify=note)
+            from cppn_motion.rendering.hooks import Hooks
+
+            render(preset, path, device=device, batch_size=args.batch_size, time=time, hooks=Hooks(notify=note))
             report_written(args, path, 1, started, preset, device)
         return 0
     device = device_for(env, args.device)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
 import torch
 
@@ -15,8 +15,7 @@ from cppn_motion.encoders import writer_for
 from cppn_motion.rendering.budget import MemoryEstimate, check_memory
 from cppn_motion.rendering.device import resolve_device
 from cppn_motion.rendering.dull import DullnessCheck
-
-Notify = Callable[[str], None]
+from cppn_motion.rendering.hooks import Notify
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from cppn_motion.motion.timeline import Timeline
 from cppn_motion.nets import FieldNet, NetSpec, build_net
 from cppn_motion.nets.coords import Grid, coordinate_features, feature_count, make_grid
 from cppn_motion.rendering.device import frames_per_batch, resolve_device
+from cppn_motion.rendering.hooks import Progress
 from cppn_motion.rendering.numerics import (
     NonFiniteWarning,
     clamp_nonfinite,
@@ -229,7 +230,7 @@ def measure_calibration(scene: Scene, **raw_options) -> Calibration:
     return Calibration.measure(raw)
 
 
-ProgressFn = Callable[[int], None]
+ProgressFn = Progress
 
 
 def iter_frames(scene: Scene, indices: Iterable[int] | None = None, batch_size: int | None = None,

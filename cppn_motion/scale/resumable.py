@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 import torch
 
@@ -14,8 +14,10 @@ from cppn_motion.config.schema import Preset
 from cppn_motion.encoders import writer_for
 from cppn_motion.errors import UserError
 from cppn_motion.rendering.dull import DullnessCheck
+from cppn_motion.rendering.hooks import Notify
+from cppn_motion.rendering.hooks import Progress as ProgressFn
 from cppn_motion.rendering.output import encoder_options, metadata_for
-from cppn_motion.rendering.preflight import Notify, prepare_render, report_notes
+from cppn_motion.rendering.preflight import prepare_render, report_notes
 from cppn_motion.rendering.scene import Scene, build_scene
 from cppn_motion.rendering.write import write_clip
 from cppn_motion.scale.plan import (
@@ -35,8 +37,6 @@ from cppn_motion.scale.segment_files import (
     open_segment_writer,
     segment_is_complete,
 )
-
-ProgressFn = Callable[[int], None]
 
 
 @dataclass

@@ -13,7 +13,7 @@ from cppn_motion.rendering.scene import build_scene, iter_frames
 # The proxy: this many pixels on the shorter side and this many frames spread over the loop.
 # 96 px shows the composition (the variety score needs no fine detail); 4 frames catch a
 # seed that is lively at t=0 but washes out later. Each seed costs ~1/40 of a 640x360 frame.
-PROXY_SHORT_SIDE = 96
+REROLL_SHORT_SIDE = 96
 PROXY_FRAMES = 4
 
 
@@ -32,7 +32,7 @@ class RerollResult:
 
 def proxy_preset(preset: Preset, seed: int) -> Preset:
     canvas = preset.canvas
-    shrink = PROXY_SHORT_SIDE / min(canvas.width, canvas.height)
+    shrink = REROLL_SHORT_SIDE / min(canvas.width, canvas.height)
     width = max(2, round(canvas.width * shrink))
     height = max(2, round(canvas.height * shrink))
     frames = min(PROXY_FRAMES, preset.timeline.frames)

@@ -16,6 +16,7 @@ from cppn_motion.encoders.provenance import (
     read_recorded,
     sidecar_path,
 )
+from cppn_motion.rendering.hooks import Hooks
 
 TINY = ["--size", "32x18", "--set", "timeline.frames=3", "--quiet"]
 
@@ -80,7 +81,7 @@ def test_no_sidecar_when_the_render_fails(tmp_path) -> None:
             raise RuntimeError("stop")
 
     with pytest.raises(RuntimeError):
-        cm.render(tiny_preset(), tmp_path / "x.gif", device="cpu", progress=fail)
+        cm.render(tiny_preset(), tmp_path / "x.gif", device="cpu", hooks=Hooks(progress=fail))
     assert list(tmp_path.iterdir()) == []
 
 

@@ -14,6 +14,7 @@ from tiny import tiny_preset
 import cppn_motion as cm
 from cppn_motion.cli.main import main
 from cppn_motion.errors import UserError
+from cppn_motion.rendering.hooks import Hooks
 from cppn_motion.rendering.host_copy import HostBatch
 from cppn_motion.scale.parallel_encode import (
     MAX_AUTO_ENCODERS,
@@ -150,7 +151,8 @@ def test_ctrl_c_kills_every_encoder_and_leaves_nothing(tmp_path):
 
     preset = tiny_preset(timeline={"frames": 24})
     with pytest.raises(KeyboardInterrupt):
-        cm.render(preset, tmp_path / "clip.mp4", device="cpu", encoders=3, batch_size=2, progress=interrupt)
+        cm.render(preset, tmp_path / "clip.mp4", device="cpu", encoders=3, batch_size=2,
+                  hooks=Hooks(progress=interrupt))
     assert (tmp_path / "clip.mp4").read_bytes() == b"earlier"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4"]
     assert ffmpeg_children() == []
