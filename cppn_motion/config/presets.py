@@ -37,9 +37,17 @@ def read_preset_text(ref: str) -> tuple[str, str]:
         if not path.is_file():
             raise UserError(f"preset file '{ref}' does not exist")
         try:
-            data = path.read_bytes()
+            size = path.stat().st_size
+            problem = yaml_strict.too_large(size)
+            if problem is not None:  # refuse before reading: it may be huge
+                raise UserError(f"preset file '{ref}': {problem}; refused")
+            with path.open("rb") as handle:
+                data = handle.read(yaml_strict.MAX_BYTES + 1)  # it may have grown since stat
         except OSError as exc:
             raise UserError(f"preset file '{ref}' cannot be read: {exc.strerror or exc}") from None
+        problem = yaml_strict.too_large(len(data))
+        if problem is not None:
+            raise UserError(f"preset file '{ref}': over the {yaml_strict.MAX_BYTES:,}-byte limit for preset text; refused")
         return _decode_utf8(data, ref), str(path)
     names = bundled_names()
     if ref not in names:
@@ -69,7 +77,8 @@ def parse_yaml(text: str, source: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{source}: invalid YAML{where}: {problem}") from None
+        verdict = "YAML refused" if isinstance(exc, yaml_strict.BoundsError) else "invalid YAML"
+        raise ConfigError(f"{source}: {verdict}{where}: {problem}") from None
 
 
 def parse_set(item: str) -> tuple[str, Any]:

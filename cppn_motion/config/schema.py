@@ -6,6 +6,7 @@ line naming the key path, what is allowed and what was given.
 """
 from __future__ import annotations
 
+import reprlib
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -615,6 +616,14 @@ def _section_type(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+_SHORT_REPR = reprlib.Repr()
+_SHORT_REPR.maxlevel = 3
+_SHORT_REPR.maxstring = _SHORT_REPR.maxother = _SHORT_REPR.maxlong = 60
+_SHORT_REPR.maxlist = _SHORT_REPR.maxtuple = _SHORT_REPR.maxdict = _SHORT_REPR.maxset = 8
+
+
 def _show(value: Any) -> str:
-    text = repr(value)
+    """A value quoted for an error, at most 60 characters; never builds the full repr (a
+    value from a YAML alias bomb can be huge)."""
+    text = _SHORT_REPR.repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
