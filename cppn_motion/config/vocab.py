@@ -10,8 +10,6 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from cppn_motion.errors import ConfigError
-
 # kind -> (module, attribute): a cppn_motion.registry.Registry of that kind of name.
 REGISTRIES: dict[str, tuple[str, str]] = {
     "activation": ("cppn_motion.nets.activations", "ACTIVATIONS"),
@@ -45,7 +43,7 @@ def fact(name: str) -> Any:
 
 
 def known(kind: str, name: str) -> str:
-    """`name` if the registry of `kind` has it; else ConfigError 'unknown <kind> ...; known: ...'."""
+    """`name` if the registry of `kind` has it; else the registry's ConfigError 'unknown <kind> ...; known: ...'."""
     registry(kind).get(name)
     return name
 
@@ -63,4 +61,4 @@ def known_activation(name: str | None) -> str | None:
     return known("activation", name)
 
 
-__all__ = ["ConfigError", "REGISTRIES", "FACTS", "fact", "known", "known_activation", "known_names", "registry"]
+__all__ = ["REGISTRIES", "FACTS", "fact", "known", "known_activation", "known_names", "registry"]
