@@ -53,6 +53,10 @@ def _discard(item: Any) -> None:
         item.release()
 
 
+# How long an interrupted render waits for each writer thread before aborting the writers.
+CANCEL_WAIT_S = 2.0
+
+
 class _Drain:
     """One writer thread and its bounded queue. After a failure (its own or the producer's
     `cancel`), later batches are released unwritten so nobody waits on them."""
@@ -78,9 +82,20 @@ class _Drain:
             except BaseException as exc:  # handed to the producer's thread
                 self.failures.append(exc)
 
-    def finish(self) -> None:
-        self.pending.put(_DONE)
-        self.thread.join()
+    def finish(self, wait: bool = True) -> None:
+        """Let the thread write what is queued and stop. After the producer was interrupted
+        (`wait` False: a signal, an error), wait only briefly: the caller aborts the writers
+        next, and a signal raised inside the producer's queue operations could otherwise leave
+        this thread unwoken and the process hung (seen with SIGTERM and 3 encoders)."""
+        if wait:
+            self.pending.put(_DONE)
+            self.thread.join()
+            return
+        try:
+            self.pending.put(_DONE, timeout=CANCEL_WAIT_S)
+        except queue.Full:
+            pass  # the thread discards what is queued once it sees `cancelled`; it is a daemon
+        self.thread.join(timeout=CANCEL_WAIT_S)
 
 
 def write_all(batches: Iterable[Any], writer: Writer, overlap: bool) -> None:
@@ -112,6 +127,6 @@ def write_routed(items: Iterable[tuple[int, Any]], writers: Sequence[Writer]) ->
         for drain in drains:
             drain.cancelled = not finished
         for drain in drains:
-            drain.finish()
+            drain.finish(wait=finished)
     if failures:
         raise failures[0]

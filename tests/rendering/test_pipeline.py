@@ -102,3 +102,34 @@ def test_an_interrupted_producer_stops_the_writers():
         write_routed(items(), writers)
     assert len(log) == 3  # every batch handed over was written or released
     assert not [t for t in threading.enumerate() if t.name.startswith("cppn-writer")]
+
+
+def test_an_interrupted_producer_does_not_wait_forever_on_a_stuck_writer():
+    """A signal in the producer must not hang the process on a writer thread that never
+    finishes (SIGTERM with 3 encoders hung in about 1 run in 3): the writers are aborted next."""
+    import threading
+    import time
+
+    import numpy as np
+
+    from cppn_motion.rendering import pipeline
+
+    release = threading.Event()
+
+    class StuckWriter:
+        def write(self, frames):
+            release.wait(30)
+
+    def interrupted():
+        yield 0, np.zeros((1, 2, 2, 3), np.uint8)
+        time.sleep(0.2)  # the writer is now inside write()
+        raise KeyboardInterrupt
+
+    started = time.monotonic()
+    try:
+        pipeline.write_routed(interrupted(), [StuckWriter()])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        release.set()
+    assert time.monotonic() - started < pipeline.CANCEL_WAIT_S * 2 + 2
