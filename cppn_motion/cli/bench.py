@@ -1,4 +1,5 @@
-"""`cppn-motion bench`: measure render throughput on this machine against a plain torch baseline."""
+"""`cppn-motion bench`: time whole commands against the plain CPPN script, and the render stages
+against an in-process baseline of the same network."""
 from __future__ import annotations
 
 import argparse
@@ -6,22 +7,30 @@ import sys
 import time as clock
 from typing import Callable
 
-EXAMPLE = ("examples:\n  cppn-motion bench --quick                     # 360p only, one repeat, ~1 minute\n"
+EXAMPLE = ("examples:\n  cppn-motion bench --quick                     # 48 frames vs the plain script + 360p stages, one repeat\n"
+           "  cppn-motion bench --stages whole --cases mp4-150 --repeats 5\n"
            "  cppn-motion bench --workloads mlp8x32-1080p --frames 8 --stages net,render")
+STAGES = ("whole", "net", "render", "mp4", "gif")
 
 
 def register(add_command: Callable[[str, str], argparse.ArgumentParser]) -> None:
     from cppn_motion.study.bench import WORKLOADS
+    from cppn_motion.study.bench_process import CASES
 
-    parser = add_command("bench", "Measure network, render and file throughput against a one-frame-at-a-time "
-                                  "fp32 torch baseline, and print a Markdown table.")
+    parser = add_command("bench", "Time whole commands against the plain CPPN script (cppn_motion/study/peer_plain.py), "
+                                  "then network, render and file stages against an in-process fp32 baseline, "
+                                  "and print Markdown tables.")
     parser.epilog = EXAMPLE
     parser.add_argument("--workloads", metavar="NAMES",
                         help=f"comma-separated, from: {', '.join(WORKLOADS)} (default: all)")
     parser.add_argument("--frames", type=int, metavar="N", help="frames per timed run (default 16; quick 8)")
     parser.add_argument("--baseline-frames", type=int, metavar="N", help="frames per baseline run (default 4; quick 2)")
     parser.add_argument("--repeats", type=int, metavar="N", help="timed repeats, the median is reported (default 3)")
-    parser.add_argument("--stages", metavar="NAMES", help="comma-separated from net, render, mp4, gif (default: all)")
+    parser.add_argument("--stages", metavar="NAMES",
+                        help=f"comma-separated from {', '.join(STAGES)} (default: all; whole = fresh processes "
+                             "against the plain script)")
+    parser.add_argument("--cases", metavar="NAMES",
+                        help=f"whole-process cases, comma-separated from: {', '.join(CASES)} (default: all; quick: mp4-48)")
     parser.add_argument("--x264-preset", default="medium", help="libx264 preset for both MP4 writers (default medium)")
     parser.add_argument("--precision", default="auto", help="hidden-layer precision: auto, fp32 or bf16")
     parser.add_argument("--device", default="cpu", help="cpu (default), cuda, auto")
@@ -73,7 +82,10 @@ def run(args: argparse.Namespace) -> int:
     )
 
     workloads = _names(args.workloads, list(WORKLOADS), "--workloads")
-    stages = _names(args.stages, ("net", "render", "mp4", "gif"), "--stages")
+    from cppn_motion.study.bench_process import CASES, QUICK_CASES
+
+    stages = _names(args.stages, STAGES, "--stages")
+    cases = _names(args.cases, list(CASES), "--cases")
     for flag, value in (("--frames", args.frames), ("--baseline-frames", args.baseline_frames),
                         ("--repeats", args.repeats)):
         _count(value, flag)
@@ -105,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
         repeats=args.repeats or (1 if args.quick else 3),
         x264_preset=args.x264_preset,
         precision=args.precision,
-        stages=tuple(stages or Settings.stages),
+        stages=tuple(stage for stage in (stages or STAGES) if stage != "whole"),
         device_yuv=yuv_choices[args.device_yuv],
         encoders=encoders,
     )
@@ -115,14 +127,36 @@ def run(args: argparse.Namespace) -> int:
     print(f"command: `{command}`")
     print(f"machine: {machine_description()}")
     print(f"dense fp32 matmul: {matmul_gflops():.1f} GFLOP/s; bf16: {matmul_gflops(dtype=_bf16()):.1f} GFLOP/s")
-    print(f"settings: {settings.frames} frames per run (baseline {settings.baseline_frames}), median of "
-          f"{settings.repeats}, precision {settings.precision}, device {device}\n", flush=True)
+    if "whole" in (stages or STAGES):
+        _whole(cases or list(QUICK_CASES if args.quick else CASES), settings.repeats, settings.precision)
+    if not settings.stages:
+        return 0
+    print(f"In-process stages against the same network computed plainly in this process (whole-frame nn.Linear "
+          f"layers, one frame at a time, fp32, imageio writers): {settings.frames} frames per run "
+          f"(baseline {settings.baseline_frames}), median of {settings.repeats}, precision {settings.precision}, "
+          f"device {device}. This baseline is slower than the plain script, so read these ratios as stage "
+          f"speed-ups, not as what a user gains.\n", flush=True)
     rows = []
     for name in names:
         rows += run_workload(WORKLOADS[name], settings, str(device),
                              report=lambda row: print(f"  done: {row.workload} {row.stage}", file=sys.stderr, flush=True))
     print(format_table(rows))
     return 0
+
+
+def _whole(cases: list[str], repeats: int, precision: str) -> None:
+    """Whole-process medians of ours against the plain script, one table row per case."""
+    from cppn_motion.study.bench_process import CASES, compare, format_process_table, load_average
+
+    print(f"\nWhole processes against the plain script (fresh `python -m cppn_motion render|still default` vs "
+          f"`python cppn_motion/study/peer_plain.py`, timed in turns, median of {repeats}, start-up included; "
+          f"load average before: {load_average()}):\n", flush=True)
+    rows = []
+    for name in cases:
+        rows.append(compare(CASES[name], repeats, precision))
+        print(f"  done: whole {name}", file=sys.stderr, flush=True)
+    print(format_process_table(rows))
+    print(f"\nload average after: {load_average()}\n", flush=True)
 
 
 def _bf16():

@@ -1,6 +1,8 @@
-"""Throughput benchmark: our render path against a plain one-frame-at-a-time fp32 torch
-baseline of the same network, in one process. Timing and orchestration only; the CLI
-(cmd_bench.py) and bench/run.py print the table."""
+"""Stage benchmark: our render path against the same network computed plainly (one frame at a
+time, whole-frame fp32 layers) inside this process. This in-process baseline runs at about half
+the plain script's speed (bench/RESULTS.md), so its ratios are stage speed-ups, not what a user
+gains: bench_process.py times whole commands against the plain script for that. Timing and
+orchestration only; cli/bench.py and bench/run.py print the tables."""
 from __future__ import annotations
 
 import os
@@ -388,7 +390,7 @@ def iter_batches(indices: list[int], settings: Settings, size: int = 8) -> list[
 
 def format_table(rows: list[Row]) -> str:
     """A Markdown table: one line per workload and stage."""
-    lines = ["| workload | stage | ours frames/s | ours Mpx/s | baseline frames/s | ratio | note |",
+    lines = ["| workload | stage | ours frames/s | ours Mpx/s | in-process baseline frames/s | stage speed-up | note |",
              "|---|---|---|---|---|---|---|"]
     for row in rows:
         def num(value: float | None, digits: int = 2) -> str:
