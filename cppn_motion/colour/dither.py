@@ -61,7 +61,15 @@ def dither_quantize(rgb: Tensor, phase: Tensor, seed: int, pixel_offset: int = 0
     keys = frame_keys(phase, seed)
     out = torch.empty(rgb.shape, dtype=torch.uint8, device=rgb.device)
     for i in range(rgb.shape[0]):  # one frame at a time: the int64 hash temporaries are 8 bytes a sample
-        noise = dither_noise((1, *rgb.shape[1:]), keys[i:i + 1], rgb.device, pixel_offset)  # type: ignore[arg-type]
-        codes = torch.floor(rgb[i:i + 1].to(torch.float32) * 255.0 + 0.5 + noise)
-        out[i:i + 1] = codes.clamp(0, 255).to(torch.uint8)
+        out[i:i + 1] = dither_rows(rgb[i:i + 1].flatten(1, 2), keys[i:i + 1], pixel_offset).view(out[i:i + 1].shape)
     return out
+
+
+def dither_rows(rgb: Tensor, keys: Tensor, pixel_offset: int = 0) -> Tensor:
+    """dither_quantize of a run of pixels: [0, 1] floats (B, n, C) of pixels pixel_offset ..
+    pixel_offset + n - 1 of their frames -> uint8 (B, n, C), with the `keys` of frame_keys.
+    The same codes as those pixels get in a whole frame (the renderer's CPU chunks use this)."""
+    batch, pixels, channels = rgb.shape
+    noise = dither_noise((batch, 1, pixels, channels), keys, rgb.device, pixel_offset).view(batch, pixels, channels)
+    codes = torch.floor(rgb.to(torch.float32) * 255.0 + 0.5 + noise)
+    return codes.clamp(0, 255).to(torch.uint8)

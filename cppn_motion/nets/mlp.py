@@ -5,7 +5,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import partial
-from typing import Iterator
+from typing import Callable, Iterator
 
 import torch
 from torch import Tensor
@@ -124,18 +124,33 @@ class MLP(FieldNet):
                 shape: tuple[int, int], depth: int | None = None) -> Tensor:
         """See FieldNet.forward. `depth` keeps only the first `depth` hidden layers before the head."""
         layers = self._layers(depth)
-        batch = frame_inputs.shape[0]
-        pixels = coords.shape[-2]
-        n_coord = self.spec.coord_features
-        first_w = weights[0]
-        # The first layer splits into a per-pixel part and a per-frame part; the
-        # per-frame part (time, latent) is just a bias, computed once per frame.
-        frame_bias = self._frame_bias(frame_inputs, weights)
         if self._kernel_covers(coords, weights):
             from cppn_motion.nets.kernels import triton_mlp
 
-            return triton_mlp.fused_mlp(coords, frame_bias, weights, layers, self.spec.activation)
-        coord_w = first_w[:, :n_coord]
+            return triton_mlp.fused_mlp(coords, self._frame_bias(frame_inputs, weights), weights, layers,
+                                        self.spec.activation)
+        out = torch.empty(frame_inputs.shape[0], coords.shape[-2], self.spec.out_channels,
+                          device=frame_inputs.device, dtype=torch.float32)
+
+        def store(start: int, raw: Tensor) -> None:
+            out[:, start:start + raw.shape[1]] = raw
+
+        self.forward_chunks(coords, frame_inputs, weights, store, depth)
+        return out
+
+    def forward_chunks(self, coords: Tensor, frame_inputs: Tensor, weights: list[Tensor],
+                       consume: Callable[[int, Tensor], None], depth: int | None = None) -> None:
+        """The torch path of `forward`, handing each chunk's raw outputs (B, n, C) for pixels
+        [start, start + n) to `consume(start, raw)` instead of collecting them. On a CPU `consume`
+        runs in the chunk workers, while the chunk is still in cache, so the renderer's colour
+        stage and quantisation run there too (rendering/scene.py); it must only write its own rows."""
+        layers = self._layers(depth)
+        batch = frame_inputs.shape[0]
+        pixels = coords.shape[-2]
+        # The first layer splits into a per-pixel part and a per-frame part; the
+        # per-frame part (time, latent) is just a bias, computed once per frame.
+        frame_bias = self._frame_bias(frame_inputs, weights)
+        coord_w = weights[0][:, :self.spec.coord_features]
         dtype = hidden_dtype(self.precision, frame_inputs.device)
         hidden = list(zip(weights[2:2 * layers:2], weights[3:2 * layers:2]))
         first_activation = partial(_activate, self.activations[0])
@@ -150,8 +165,9 @@ class MLP(FieldNet):
             steps = [partial(_plain_step, activation, w.to(dtype), b.to(dtype))
                      for activation, (w, b) in zip(self.activations[1:], hidden)]
             head_w, head_b = weights[-2], weights[-1]
-        out = torch.empty(batch, pixels, self.spec.out_channels, device=frame_inputs.device, dtype=torch.float32)
         step = max(256, ROWS_PER_CHUNK // batch)
+        head = cpu_layers.head_step(head_w, head_b) if coords.device.type == "cpu" else partial(
+            batched_linear, weight=head_w, bias=head_b)
 
         def run(start: int) -> None:
             chunk = coords[..., start:start + step, :]
@@ -161,7 +177,7 @@ class MLP(FieldNet):
             h = first_activation(h).to(dtype)
             for layer_step in steps:
                 h = layer_step(h)
-            out[:, start:start + step] = batched_linear(h.to(torch.float32), head_w, head_b)
+            consume(start, head(h.to(torch.float32)))
 
         starts = range(0, pixels, step)
         workers = cpu_workers() if frame_inputs.device.type == "cpu" else 1
@@ -172,8 +188,6 @@ class MLP(FieldNet):
         else:
             for start in starts:
                 run(start)
-        return out
-
 
     def _kernel_covers(self, coords: Tensor, weights: list[Tensor]) -> bool:
         """The fused Triton kernel runs on CUDA for shared weights, 2-D coords and one kernel-known activation."""

@@ -10,11 +10,13 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from cppn_motion.colour.dither import dither_rows, frame_keys
 from cppn_motion.colour.mapping import (
     Calibration,
     encode,
     linear_colour_map,
     output_channels,
+    quantize,
     to_rgb,
 )
 from cppn_motion.config.schema import Preset
@@ -117,11 +119,14 @@ class Scene:
         extra = {} if depth is None else {"depth": depth}
         with full_float32(self.device):
             raw, bad = clamp_nonfinite(self.net(coords, inputs.frame_features, weights, shape, **extra))
+        self._count_nonfinite(bad, raw.numel())
+        return raw
+
+    def _count_nonfinite(self, bad: int, total: int) -> None:
         if bad:
             if not self.nonfinite:  # warn once per scene; the count keeps growing
-                warnings.warn(nonfinite_message(bad, raw.numel()), NonFiniteWarning, stacklevel=2)
+                warnings.warn(nonfinite_message(bad, total), NonFiniteWarning, stacklevel=3)
             self.nonfinite += bad
-        return raw
 
     @torch.no_grad()
     def render_rgb(self, phase: Tensor, rows: tuple[int, int] | None = None) -> Tensor:
@@ -152,6 +157,8 @@ class Scene:
         width, height = self.size
         batch = phase.shape[0]
         fused = self._fused_frames(phase)
+        if fused is None:
+            fused = self._chunked_frames(phase)
         if fused is not None:
             return fused
         # Only nets that compute each pixel on its own (MLPs) can be cut into bands of rows;
@@ -183,6 +190,38 @@ class Scene:
             return None
         width, height = self.size
         return frames.view(phase.shape[0], height, width, 3)
+
+    def _chunked_frames(self, phase: Tensor) -> Tensor | None:
+        """uint8 frames (B, H, W, 3) with the colour stage and quantisation run on each chunk of
+        pixels as the net's CPU workers finish it (MLP.forward_chunks), while it is in cache and
+        on both cores, instead of over whole float frames afterwards: the same operations on the
+        same values, so the same codes. CPU, per-pixel nets, one colour for the batch, no supersampling."""
+        forward_chunks = getattr(self.net, "forward_chunks", None)
+        if (forward_chunks is None or self.device.type != "cpu" or self.preset.canvas.supersample != 1
+                or self.timeline.colours_at(phase) is not None):
+            return None
+        batch = phase.shape[0]
+        width, height = self.size
+        moving = self.timeline.camera_at(phase) is not None or self.timeline.feature_scales(phase) is not None
+        if moving and batch * width * height > TILE_PIXELS:
+            return None  # per-frame coordinates of the whole batch would be big: render in bands
+        inputs = self.timeline.inputs_at(phase)
+        coords = self.coords_at(phase, self.coords, self.grid)
+        frames = torch.empty(batch, height * width, 3, dtype=torch.uint8)
+        keys = frame_keys(phase, self.preset.seed) if self.dither else None
+        colour, calibration = self.preset.colour, self.calibration
+        bad: list[int] = []
+
+        def consume(start: int, raw: Tensor) -> None:
+            raw, count = clamp_nonfinite(raw)
+            if count:
+                bad.append(count)
+            rgb = to_rgb(raw, colour, calibration)
+            frames[:, start:start + raw.shape[1]] = quantize(rgb) if keys is None else dither_rows(rgb, keys, start)
+
+        forward_chunks(coords, inputs.frame_features, inputs.weights, consume)
+        self._count_nonfinite(sum(bad), batch * height * width * self.net.spec.out_channels)
+        return frames.view(batch, height, width, 3)
 
     def render_indices(self, indices: Iterable[int]) -> Tensor:
         return self.render_phases(self.timeline.phases(list(indices)))
