@@ -134,7 +134,7 @@ def render_frames(preset: PresetLike, *, device: str | torch.device = "auto",
                   batch_size: int | None = None, indices: Sequence[int] | None = None) -> Iterator[np.ndarray]:
     """Yield the clip's frames (or those at `indices`) one at a time as (H, W, 3) uint8 arrays,
     without holding the clip."""
-    scene = build_scene(_as_preset(preset), device)
+    scene = build_scene(_as_preset(preset), device, in_memory=True)
     for batch in iter_frames(scene, indices, batch_size=batch_size):
         yield from batch
 
@@ -151,5 +151,5 @@ def render_still(preset: PresetLike, time: float = 0.0, *, device: str | torch.d
 
     Rendered in bands of `tile_rows` rows (default: sized so any poster fits in memory).
     """
-    scene: Scene = build_scene(_as_preset(preset), device)
+    scene: Scene = build_scene(_as_preset(preset), device, in_memory=True)
     return render_tiled(scene, time, tile_rows, bit_depth=bit_depth, dither=dither)
