@@ -37,6 +37,7 @@ step() {  # step TITLE SECONDS COMMAND...
 } >"$results"
 
 export PYTHONUNBUFFERED=1
+export TRITON_INTERPRET=0  # the kernel tests default to the interpreter (for CPUs); here the real compiler
 step "CUDA tests" 120 python -m pytest -q -p no:cacheprovider tests/nets/test_triton_kernel.py \
     tests/nets/test_fast_paths.py tests/nets/test_kernel_guard.py tests/rendering/test_host_copy.py \
     tests/colour/test_yuv.py tests/scale/test_parallel_encoders.py
