@@ -40,7 +40,7 @@ def run_segmented(args: argparse.Namespace, preset: Preset, path: Path, time: fl
     """`cppn-motion render` for a shard, a resumable render, or this rank's part of a torchrun job."""
     from cppn_motion.cli.args import ProgressBar, report_written
     from cppn_motion.cli.quality import note
-    from cppn_motion.encoders import writer_for
+    from cppn_motion.encoders import OutputTarget
     from cppn_motion.errors import UserError
     from cppn_motion.rendering.device import resolve_device
     from cppn_motion.scale.plan import split_frames
@@ -80,14 +80,16 @@ def run_segmented(args: argparse.Namespace, preset: Preset, path: Path, time: fl
         _report_reuse(args, result.reused)
         report_written(args, path, frames, started, preset, device)
         return 0
-    if writer_for(path) == "png":  # a still is one frame: rank 0 renders it, the rest have nothing to do
+    if OutputTarget.at(path).still:  # a still is one frame: rank 0 renders it, the rest have nothing to do
         if env.is_main:
             from cppn_motion.api import render
 
             device = device_for(env, args.device)
             from cppn_motion.rendering.hooks import Hooks
+            from cppn_motion.rendering.tuning import Tuning
 
-            render(preset, path, device=device, batch_size=args.batch_size, time=time, hooks=Hooks(notify=note))
+            render(preset, path, device=device, time=time, hooks=Hooks(notify=note),
+                   tuning=Tuning(batch_size=args.batch_size))
             report_written(args, path, 1, started, preset, device)
         return 0
     device = device_for(env, args.device)
