@@ -30,6 +30,28 @@ ONEDNN_POST_OPS = {
 }
 
 
+# precision "fast" (and "bf16") on a CPU: hidden layers in bf16, whose 8 significant bits round
+# any value with a relative error of at most this (the unit roundoff 2^-8).
+FAST_UNIT_ROUNDOFF = 2.0**-8
+
+
+def fast_layer_bound(x: Tensor, w: Tensor, b: Tensor, y: Tensor, lipschitz: float) -> Tensor:
+    """The stated worst case of |fast - exact| for one bf16 hidden layer y = f(x W + b), elementwise:
+    x, W and b rounded to bf16 (relative error u each), the products summed in fp32, the sum z
+    rounded once more where torch applies f itself (not in oneDNN's fused form), f's slope at most
+    `lipschitz`, and y rounded to bf16:
+        dz = (2u + u^2) |x| |W| + u |b| + K 2^-24 (|x| |W| + |b|),   dz' = dz + u (|z| + dz)
+        |fast - exact| <= L dz' + u (|y| + L dz')
+    What this does to a whole picture (8 chaotic layers amplify it) is measured per preset by
+    bench/fast_cost.py, not bounded: see bench/RESULTS.md."""
+    u = FAST_UNIT_ROUNDOFF
+    products = x.abs() @ w.abs()
+    magnitude = products + b.abs()
+    dz = (2 * u + u * u) * products + u * b.abs() + x.shape[-1] * 2.0**-24 * magnitude
+    dz = dz + u * ((x @ w + b).abs() + dz)
+    return lipschitz * dz + u * (y.abs() + lipschitz * dz) + 1e-6
+
+
 @dataclass
 class CpuLayers:
     """A rewritten net: first layer (coords @ coord_w + frame_bias, then first_activation),
@@ -48,16 +70,16 @@ def plan(activation: str, first_activation: LayerStep, coord_w: Tensor, frame_bi
     """The fastest exact form of this net on a CPU, or None where the plain layers are best.
     `activation` names every layer's function ("mixed" has no fast form); `first_activation`
     applies it in place."""
-    if dtype == torch.float32 and fusable(activation, hidden):
+    if dtype in (torch.float32, torch.bfloat16) and fusable(activation, hidden):
         if activation != "tanh":
             if not hidden:
                 return None  # one layer and the head: nothing to fuse
-            return CpuLayers(coord_w, frame_bias, first_activation, fused_steps(activation, hidden), *head)
+            return CpuLayers(coord_w, frame_bias, first_activation, fused_steps(activation, hidden, dtype), *head)
         # The first layer's tanh is the one oneDNN cannot fuse (its bias differs per frame):
         # run it as a sigmoid and fold "2s - 1" into the first hidden layer (or the head).
         folded = _folded(*(hidden[0] if hidden else head), 1.0)
         hidden, head = ([folded] + hidden[1:], head) if hidden else ([], folded)
-        return CpuLayers(coord_w * 2, frame_bias * 2, torch.sigmoid_, fused_steps(activation, hidden), *head)
+        return CpuLayers(coord_w * 2, frame_bias * 2, torch.sigmoid_, fused_steps(activation, hidden, dtype), *head)
     if activation == "tanh":
         coord_w, frame_bias, hidden, head_w, head_b = tanh_as_sigmoid(coord_w, frame_bias, hidden, *head)
         steps = [_sigmoid_step(w.to(dtype), b.to(dtype)) for w, b in hidden]
@@ -88,8 +110,10 @@ def fusable(activation: str, hidden: list[Layer]) -> bool:
             and all(w.shape[0] == 1 for w, _ in hidden))
 
 
-def fused_steps(activation: str, hidden: list[Layer]) -> list[LayerStep]:
-    """One oneDNN call per hidden layer: matmul, bias and activation fused (see `fusable`)."""
+def fused_steps(activation: str, hidden: list[Layer], dtype: torch.dtype = torch.float32) -> list[LayerStep]:
+    """One oneDNN call per hidden layer: matmul, bias and activation fused (see `fusable`). In bf16
+    (precision "fast"/"bf16") oneDNN multiplies bf16 inputs and weights, sums in fp32, applies the
+    activation to the fp32 sum and rounds only the result to bf16 (AVX512-BF16 dot products)."""
     attr, scalars, algorithm = ONEDNN_POST_OPS[activation]
 
     def step(weight_t: Tensor, bias: Tensor) -> LayerStep:
@@ -100,7 +124,7 @@ def fused_steps(activation: str, hidden: list[Layer]) -> list[LayerStep]:
         return run
 
     # oneDNN takes the weight as (out, in), like nn.Linear.
-    return [step(w[0].t().contiguous(), b[0].contiguous()) for w, b in hidden]
+    return [step(w[0].t().contiguous().to(dtype), b[0].contiguous().to(dtype)) for w, b in hidden]
 
 
 @functools.cache
