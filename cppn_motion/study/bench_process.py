@@ -100,8 +100,9 @@ def run_once(command: list[str]) -> float:
 
 
 def time_in_turns(commands: list[list[str]], repeats: int,
-                  run: Callable[[list[str]], float] = run_once) -> list[float]:
+                  run: Callable[[list[str]], float] | None = None) -> list[float]:
     """Median wall seconds of each command, run in turns `repeats` times (a, b, a, b, ...)."""
+    run = run or run_once
     times: list[list[float]] = [[] for _ in commands]
     for _ in range(max(1, repeats)):
         for command, spent in zip(commands, times):
@@ -110,7 +111,7 @@ def time_in_turns(commands: list[list[str]], repeats: int,
 
 
 def compare(case: Case, repeats: int = 3, precision: str = "auto",
-            run: Callable[[list[str]], float] = run_once) -> ProcessRow:
+            run: Callable[[list[str]], float] | None = None) -> ProcessRow:
     """Time ours against the plain script on one case; outputs go to a temporary folder."""
     with tempfile.TemporaryDirectory(prefix="cppn_motion-bench-") as name:
         folder = Path(name)
