@@ -31,6 +31,31 @@ def _bands(colours: list[str], line: str, repeats: int, line_stops: int = 1) -> 
     return stops + colours[:1]
 
 
+def _contours(ramp: list[str], line: str, every: int, width: int = 3) -> list[str]:
+    """A monotonic ramp, each colour `width` stops wide, with a thin `line` after every `every`
+    colours (contour lines one stop wide, so 1/width of a band)."""
+    stops: list[str] = []
+    for index, colour in enumerate(ramp):
+        stops += [colour] * width
+        if (index + 1) % every == 0 and index + 1 < len(ramp):
+            stops.append(line)
+    return stops
+
+
+def _panes(colours: list[str], line: str, width: int) -> list[str]:
+    """A ring of flat panes `width` stops wide, each closed by one stop of `line`; it ends where it
+    starts, so the palette is cyclic."""
+    stops = [stop for colour in colours for stop in [colour] * width + [line]]
+    return stops + colours[:1]
+
+
+def _flat(colours: list[str], width: int, repeats: int = 1) -> list[str]:
+    """Flat panes: each colour held for `width` stops, so the ramp between two panes is 1/width
+    of a pane (hard edges, as ink or glass), the whole sequence `repeats` times; ends as it starts."""
+    stops = [colour for _ in range(repeats) for colour in colours for _ in range(width)]
+    return stops + stops[:1]
+
+
 # Ours, each made for a look in the gallery; dark to light unless the doc says otherwise.
 CURATED: dict[str, Palette] = {
     "silk": Palette(("#0b0d17", "#3a2f6b", "#c0487a", "#f6b26b", "#fdf6e3"),
@@ -42,12 +67,14 @@ CURATED: dict[str, Palette] = {
                          doc="tritone: riso blue, fluorescent pink, paper"),
     "marble": Palette(("#f4f1ea", "#e3ddd2", "#b9b1a5", "#2f2c2a", "#b9b1a5", "#e3ddd2", "#f4f1ea"),
                       doc="white stone with a dark vein where the output crosses its middle"),
-    "stained_glass": Palette(("#120d0b", "#7a1322", "#c8352b", "#120d0b", "#1f4e8c", "#3c8fd0", "#120d0b",
-                              "#e0a526", "#f2d15c", "#120d0b", "#2f7a3b", "#5fb04a", "#120d0b"),
-                             cyclic=True, doc="jewel panes separated by dark leading"),
-    "topographic": Palette(tuple(_bands(["#e9e4c9", "#cfd9a7", "#a9c48a", "#7fa873"], "#3a3226", 6)),
-                           doc="a map's green-to-sand bands with thin brown contour lines"),
-    "op_art": Palette(tuple(["#0a0a0a", "#f5f5f0"] * 8 + ["#0a0a0a"]), cyclic=True,
+    "stained_glass": Palette(tuple(_panes(["#b3122e", "#1b4fa0", "#e9a91c", "#1f7a45", "#6b2d91", "#d4421c",
+                                           "#168a9a", "#f0cf45", "#2a3a8f"], "#120c0a", 4)),
+                             cyclic=True, doc="jewel-coloured panes of glass separated by dark leading (cyclic)"),
+    "topographic": Palette(tuple(_contours(["#3f7a5a", "#5a9163", "#7aa86c", "#9dbd78", "#bfcf86", "#dcdc98",
+                                            "#ece3a8", "#eedcb3", "#e9d3bd", "#ece3d9", "#f5f1ea", "#fcfbf8"],
+                                           "#6b5640", every=2)),
+                           doc="a map's hypsometric tints, lowland green to snow, with thin contour lines"),
+    "op_art": Palette(tuple(_flat(["#0b0b0b", "#f4f2ec"], 4, 8)), cyclic=True,
                       doc="hard black and white stripes"),
     "ember": Palette(("#07060a", "#2a0c1f", "#7c1d2c", "#d9482b", "#f7a440", "#fff3c4"),
                      doc="black through crimson to hot yellow"),

@@ -68,6 +68,10 @@ def variety(frames: np.ndarray) -> float:
 # as codes past the gamut by design, so in those modes only clipping beyond that is a fault.
 SEED_MODES = ("seed_lab", "seed_standard")
 SEED_CLIPPED_FRACTION = 0.9
+# Modes where a channel at 0 or 255 is not clipping: a palette's own stops may sit there (fire,
+# op_art), and oklch / harmony put their most vivid colours on the gamut's faces, lowering chroma
+# rather than clipping (tests/colour/test_harmony.py).
+UNCLIPPED_MODES = ("palette", "oklch", "harmony")
 
 
 def _default(section: type, name: str) -> float:
@@ -143,8 +147,8 @@ class DullnessCheck:
             return [f"the frames are nearly one flat colour (luma spread {spread * 100:.1f}%): try {advice}"
                     f"{reroll}"]
         mode = preset.colour.mode if preset is not None else None
-        if mode == "palette":
-            return []  # a palette's own stops may sit at 0 or 255 (fire, op_art): that is its design
+        if mode in UNCLIPPED_MODES:
+            return []
         if clipped > (SEED_CLIPPED_FRACTION if mode in SEED_MODES else CLIPPED_FRACTION):
             advice = _advise(saturated_advice, preset,
                                   "colour.normalize: true or a lower colour.contrast")

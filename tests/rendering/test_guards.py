@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import cppn_motion as cm
+from cppn_motion.config.presets import bundled_names
 from cppn_motion.rendering.dull import (
     CLIPPED_FRACTION,
     FLAT_STD,
@@ -104,4 +105,20 @@ def test_a_palette_whose_stops_are_pure_colours_is_not_called_saturated() -> Non
     check = DullnessCheck()
     check.observe(_frames(preset))
     assert check.stats[0].clipped > CLIPPED_FRACTION  # fire's reds and black are at 0 or 255 by design
+    assert check.warnings(preset) == []
+
+
+def test_there_are_at_least_sixteen_bundled_looks() -> None:
+    assert len(bundled_names()) >= 16
+
+
+@pytest.mark.parametrize("name", bundled_names())
+def test_every_bundled_preset_passes_the_guards(name: str) -> None:
+    """Small (96x54, 2 frames), so a little more aliased than the real size: a preset that passes
+    here passes at its own size too."""
+    preset = cm.load_preset(name, {"canvas.width": 96, "canvas.height": 54, "timeline.frames": 2})
+    if preset.net.arch != "mlp":
+        preset = preset.with_overrides({"net.design_size": 54})  # conv nets evaluate their design grid
+    check = DullnessCheck()
+    check.observe(cm.render_array(preset, device="cpu"))
     assert check.warnings(preset) == []
