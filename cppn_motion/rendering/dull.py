@@ -51,13 +51,17 @@ def frame_stats(frame: np.ndarray) -> FrameStats:
 
 
 def variety(frames: np.ndarray) -> float:
-    """How much a clip has to look at: colour spread, discounted by clipping, plus detail.
-    Used by --reroll to pick the best of several seeds from a small proxy render."""
+    """How much a clip has to look at: colour spread, discounted by clipping, plus detail; a frame
+    the static guard would flag scores nothing. Used by --reroll to pick the best of several seeds
+    from a small proxy render (where detail is finer than at full size: stricter, never laxer)."""
     scores = []
     for frame in frames:
         top = 65535.0 if frame.dtype == np.uint16 else 255.0
         pixels = frame.astype(np.float64) / top
         stats = frame_stats(frame)
+        if high_frequency_share(frame) > STATIC_SHARE:
+            scores.append(0.0)
+            continue
         spread = float(pixels.reshape(-1, 3).std(axis=0).mean())
         # Detail counts less than spread: white noise has the most "detail" of all.
         scores.append(spread * (1.0 - stats.clipped) + 0.25 * min(stats.gradient, 0.1))

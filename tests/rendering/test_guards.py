@@ -14,6 +14,7 @@ from cppn_motion.rendering.dull import (
     flat_advice,
     frame_stats,
     saturated_advice,
+    variety,
 )
 from cppn_motion.rendering.static import STATIC_SHARE, high_frequency_share, static_advice
 from tests.tiny import tiny_preset
@@ -122,3 +123,9 @@ def test_every_bundled_preset_passes_the_guards(name: str) -> None:
     check = DullnessCheck()
     check.observe(cm.render_array(preset, device="cpu"))
     assert check.warnings(preset) == []
+
+
+def test_reroll_scores_static_frames_as_nothing() -> None:
+    noise = np.random.default_rng(1).integers(0, 256, (2, 96, 96, 3), dtype=np.uint8)
+    ramp = np.linspace(0, 255, 96)[None, None, :, None].repeat(96, 1).repeat(3, 3).repeat(2, 0).astype(np.uint8)
+    assert variety(noise) == 0.0 < variety(ramp)
