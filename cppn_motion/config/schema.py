@@ -226,7 +226,8 @@ class Colour(_Section):
         "render, so pictures are neither blank nor saturated and frames never flicker.",
     )
     contrast: float = Field(1.6, gt=0, le=100, description="Gain before the output squashing (higher: bolder).")
-    saturation: float = Field(1.0, ge=0, le=10, description="Colour saturation multiplier (hsv and rgb).")
+    saturation: float = Field(1.0, ge=0, le=10, description="Colour saturation multiplier (mode harmony: on chroma, "
+                              "still inside the gamut).")
     hue_shift: float = Field(0.0, ge=-1e3, le=1e3, description="Hue rotation in turns (mode harmony: the base hue).")
     palette_shift: float = Field(
         0.0, ge=-1e3, le=1e3,
