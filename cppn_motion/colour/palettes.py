@@ -22,15 +22,6 @@ class Palette:
     doc: str = ""
 
 
-def _bands(colours: list[str], line: str, repeats: int, line_stops: int = 1) -> list[str]:
-    """Contour bands: `colours` repeated `repeats` times, each band closed by a thin `line`.
-    With evenly spaced stops a line one stop wide covers 1/(stops-1) of the output's range."""
-    stops: list[str] = []
-    for _ in range(repeats):
-        stops += colours + [line] * line_stops
-    return stops + colours[:1]
-
-
 def _contours(ramp: list[str], line: str, every: int, width: int = 3) -> list[str]:
     """A monotonic ramp, each colour `width` stops wide, with a thin `line` after every `every`
     colours (contour lines one stop wide, so 1/width of a band)."""
