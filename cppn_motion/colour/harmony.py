@@ -25,7 +25,7 @@ _CHROMA = (0.03, 0.20)
 _FAMILY_SPREAD = 0.035
 # Width (in family units) of the neutral seam between two unrelated families: a harmony's hues meet
 # through grey instead of sweeping through the hues between them (which would be a rainbow again).
-_SEAM = 0.3
+_SEAM = 0.15
 
 
 def harmony_lch(squashed: Tensor, harmony: str, base_hue: float, saturation: float = 1.0) -> Tensor:
