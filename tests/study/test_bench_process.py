@@ -35,8 +35,9 @@ def test_plain_script_renders_the_same_picture_family_as_the_default_preset(tmp_
     # 8 x 32 tanh -> 3) plus the loop's time input (sin, cos), which per frame is only a bias ...
     scene = build_scene(cm.load_preset("default", {"canvas.width": 160, "canvas.height": 90}), "cpu")
     spec = scene.net.spec
-    assert (spec.coord_features, spec.frame_features, spec.depth, spec.width, spec.activation,
-            spec.out_channels) == (3, 8 + 2, 8, 32, "tanh", 3)
+    assert (spec.coord_features, spec.frame_features, spec.depth, spec.width, spec.activation) == \
+        (3, 8 + 2, 8, 32, "tanh")
+    assert spec.out_channels in (1, 3)  # rgb, or one output through a palette: the head is a sliver
     plain = _load_plain().CPPN()
     assert [tuple(layer.weight.shape[::-1]) for layer in plain.net if hasattr(layer, "weight")] == \
         [(11, 32)] + [(32, 32)] * 7 + [(32, 3)]
