@@ -2,6 +2,7 @@
 resolved preset back out of a PNG, MP4, WebM, GIF or sidecar for `render --from`. I/O only."""
 from __future__ import annotations
 
+import base64
 import json
 import re
 import subprocess
@@ -119,9 +120,11 @@ def read_recorded(path: Path | str) -> Recorded:
     if not path.is_file():
         raise UserError(f"--from: '{path}' does not exist")
     suffix = path.suffix.lower()
-    readers = {".png": _from_png, ".gif": _from_gif, ".mp4": _from_ffmpeg, ".webm": _from_ffmpeg}
+    readers = {".png": _from_png, ".gif": _from_gif, ".mp4": _from_ffmpeg, ".webm": _from_ffmpeg,
+               ".html": _from_html, ".htm": _from_html}
     if suffix not in readers and suffix not in (".yaml", ".yml"):
-        raise UserError(f"--from: expected a .png, .gif, .mp4, .webm or .yaml written by cppn-motion; got '{path}'")
+        raise UserError(f"--from: expected a .png, .gif, .mp4, .webm, .html or .yaml written by cppn-motion; "
+                        f"got '{path}'")
     try:
         if suffix in (".yaml", ".yml"):
             return _checked(_from_sidecar, path)
@@ -134,7 +137,9 @@ def read_recorded(path: Path | str) -> Recorded:
         if side.is_file():
             return _checked(_from_sidecar, side)
         raise UserError(f"--from: '{path}' has no cppn_motion preset in its metadata and no sidecar '{side.name}'")
-    return _checked(lambda p: _recorded(metadata[PRESET_KEY], p, metadata.get(TIME_KEY), suffix[1:],
+    # A page is a whole loop, not a format to render again: its re-render is the preset's own format.
+    kind = None if readers[suffix] is _from_html else suffix[1:]
+    return _checked(lambda p: _recorded(metadata[PRESET_KEY], p, metadata.get(TIME_KEY), kind,
                                         metadata.get(FRAMES_KEY), metadata.get(SEQUENCE_KEY),
                                         metadata.get(COMMAND_KEY)), path)
 
@@ -161,6 +166,22 @@ def _from_sidecar(path: Path) -> Recorded:
     command = _HEADER_COMMAND.search(text)
     return _recorded(text, path, found[0], kind, found[1], found[2],
                      " ".join(command.groups()).strip() if command else None)
+
+
+# The element a live page (live/page.py) keeps its resolved preset in; base64 when marked so.
+_HTML_PRESET = re.compile(r'<script type="application/yaml" id="cppn-motion-preset"( data-encoding="base64")?>'
+                          r"(.*?)</script>", re.DOTALL)
+
+
+def _from_html(path: Path) -> dict[str, str]:
+    """The preset a live page embeds (`cppn-motion export`)."""
+    match = _HTML_PRESET.search(path.read_text(encoding="utf-8"))
+    if match is None:
+        return {}
+    text = match.group(2)
+    if match.group(1):
+        text = base64.b64decode(text).decode("utf-8")
+    return {PRESET_KEY: text.lstrip("\n")}
 
 
 def _from_png(path: Path) -> dict[str, str]:
