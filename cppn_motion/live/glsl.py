@@ -76,9 +76,11 @@ def _features(baked: Baked) -> str:
              f"  float y = (v - 0.5) * 2.0 * {scale} * (size.y / shorter) + {cy};"]
     if baked.moves_camera:
         # camera.apply_camera: the point center + R (p - center) / zoom + pan; u/v move with it.
-        lines += [f"  float dx = x - {cx}, dy = y - {cy};",
-                  f"  float mx = {cx} + gCamera.x * dx - gCamera.y * dy + gCamera.z;",
-                  f"  float my = {cy} + gCamera.y * dx + gCamera.x * dy + gCamera.w;",
+        # The camera turns and zooms about its own centre (timeline.camera.center), not the canvas's.
+        kx, ky = (literal(v) for v in baked.preset.timeline.camera.center)
+        lines += [f"  float dx = x - {kx}, dy = y - {ky};",
+                  f"  float mx = {kx} + gCamera.x * dx - gCamera.y * dy + gCamera.z;",
+                  f"  float my = {ky} + gCamera.y * dx + gCamera.x * dy + gCamera.w;",
                   f"  u = 0.5 + (mx - {cx}) / (2.0 * {scale} * size.x / shorter);",
                   f"  v = 0.5 + (my - {cy}) / (2.0 * {scale} * size.y / shorter);",
                   "  x = mx; y = my;"]

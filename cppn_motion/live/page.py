@@ -112,6 +112,8 @@ SCRIPT = r"""
 "use strict";
 // A failure shows on the page and, for headless checks, in an element of its own.
 window.addEventListener("error", (e) => { message(String(e.message)); report("cppn-motion-error", String(e.message)); });
+// The page fetches nothing; should anything try, the Content-Security-Policy refuses it and it is listed here.
+document.addEventListener("securitypolicyviolation", (e) => { report("cppn-motion-blocked", String(e.blockedURI)); });
 const data = JSON.parse(document.getElementById("cppn-motion-data").textContent);
 const shaders = JSON.parse(document.getElementById("cppn-motion-shaders").textContent);
 const query = new URLSearchParams(location.search);
@@ -253,8 +255,9 @@ document.getElementById("save").onclick = () => {
   }, "image/png");
 };
 
-// Reads the frame back into the page (tests and headless checks): ?dump=1 writes the pixels,
-// top row first, as base64 RGB; ?bench=N draws N frames and writes the frames per second.
+// Reads frames back into the page for tests and headless checks. ?dump=1 (with t) or
+// ?dump=0.1,0.5 (phases) writes each frame's pixels, top row first, as base64 RGB into
+// <pre id="cppn-motion-pixels-K">; ?bench=N (with t) draws N frames and writes the frames per second.
 function report(id, text) {
   const pre = document.createElement("pre");
   pre.id = id;
@@ -262,29 +265,33 @@ function report(id, text) {
   pre.textContent = text;
   document.body.appendChild(pre);
 }
-if (pinned !== null) {
+function readBack() {
+  const w = canvas.width, h = canvas.height, pixels = new Uint8Array(w * h * 4);
+  gl.readPixels(0, 0, w, h, gl.RGBA, gl.UNSIGNED_BYTE, pixels);
+  const rgb = new Uint8Array(w * 3);
+  let text = "";
+  for (let y = h - 1; y >= 0; y--) {
+    for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) rgb[x * 3 + c] = pixels[(y * w + x) * 4 + c];
+    text += String.fromCharCode.apply(null, rgb);
+  }
+  return w + "x" + h + ":" + btoa(text);
+}
+const dumpText = query.get("dump");
+const dumps = dumpText === null ? [] : dumpText === "1" ? (frozen === null ? [] : [frozen])
+  : dumpText.split(",").map(Number);
+dumps.forEach((phase, k) => { draw(Math.min(Math.max(phase, 0), 1)); report("cppn-motion-pixels-" + k, readBack()); });
+if (frozen !== null) {
   play.textContent = "play";
   fraction = frozen;
   draw(frozen);
-  if (query.get("dump") === "1") {
-    const w = canvas.width, h = canvas.height, pixels = new Uint8Array(w * h * 4);
-    gl.readPixels(0, 0, w, h, gl.RGBA, gl.UNSIGNED_BYTE, pixels);
-    let text = "";
-    const rgb = new Uint8Array(w * 3);
-    for (let y = h - 1; y >= 0; y--) {
-      for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) rgb[x * 3 + c] = pixels[(y * w + x) * 4 + c];
-      text += String.fromCharCode.apply(null, rgb);
-    }
-    report("cppn-motion-pixels", w + "x" + h + ":" + btoa(text));
-  }
   if (query.has("bench")) {
     const count = Number(query.get("bench")), one = new Uint8Array(4), start = performance.now();
     for (let i = 0; i < count; i++) {
-      draw((pinned + i / data.frames) % 1);
+      draw((frozen + i / data.frames) % 1);
       gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, one);
     }
     report("cppn-motion-fps", String(count / ((performance.now() - start) / 1000)));
   }
 }
-if (pinned === null || query.get("dump") !== "1") requestAnimationFrame(tick);
+if (!dumps.length) requestAnimationFrame(tick);
 """
