@@ -227,24 +227,27 @@ function draw(phase) {
 }
 
 const duration = data.frames / data.fps;
-let playing = pinned === null, speed = 1, fraction = 0, last = null;
+let playing = pinned === null, speed = 1, fraction = 0, last = null, dirty = true;
+window.addEventListener("resize", () => { dirty = true; });
 let frozen = pinned === null ? null : Math.min(Math.max(pinned, 0), 1);  // ?t= is a phase, as `still --time`
 const clock = document.getElementById("clock");
 function tick(now) {
   if (last !== null && playing) fraction = (fraction + (now - last) / 1000 * speed / duration) % 1;
   last = now;
-  draw(frozen === null ? phaseOf(fraction) : frozen);
+  // A still picture is drawn again only when it changes (size, resolution, a new moment).
+  if (playing || dirty) draw(frozen === null ? phaseOf(fraction) : frozen);
+  dirty = false;
   clock.textContent = (fraction * duration).toFixed(2) + " s";
   requestAnimationFrame(tick);
 }
 
 document.getElementById("ui").style.display = showUi ? "flex" : "none";
 const play = document.getElementById("play");
-const toggle = () => { playing = !playing; frozen = null; play.textContent = playing ? "pause" : "play"; };
+const toggle = () => { playing = !playing; frozen = null; dirty = true; play.textContent = playing ? "pause" : "play"; };
 play.onclick = toggle;
 window.addEventListener("keydown", (e) => { if (e.code === "Space") { e.preventDefault(); toggle(); } });
 document.getElementById("speed").onchange = (e) => { speed = Number(e.target.value); };
-document.getElementById("scale").onchange = (e) => { scale = Number(e.target.value); };
+document.getElementById("scale").onchange = (e) => { scale = Number(e.target.value); dirty = true; };
 document.getElementById("save").onclick = () => {
   canvas.toBlob((blob) => {
     const link = document.createElement("a");
