@@ -80,7 +80,7 @@ canvas { display: block; position: absolute; left: 0; top: 0; image-rendering: a
 #ui:hover { opacity: 1; }
 #ui button, #ui select { font: inherit; color: #eee; background: #333; border: 1px solid #666;
                          border-radius: 4px; padding: 2px 8px; }
-#ui .clock { font-variant-numeric: tabular-nums; min-width: 4.5em; }
+#ui .clock { font-variant-numeric: tabular-nums; min-width: 7.5em; }
 #message { position: absolute; left: 12px; top: 12px; color: #f88; font: 14px sans-serif; }
 </style>
 </head>
@@ -117,9 +117,20 @@ document.addEventListener("securitypolicyviolation", (e) => { report("cppn-motio
 const data = JSON.parse(document.getElementById("cppn-motion-data").textContent);
 const shaders = JSON.parse(document.getElementById("cppn-motion-shaders").textContent);
 const query = new URLSearchParams(location.search);
-const pinned = query.has("t") ? Number(query.get("t")) : null;
-const fixedW = query.has("w") ? Math.max(1, Math.floor(Number(query.get("w")))) : null;
-const fixedH = query.has("h") ? Math.max(1, Math.floor(Number(query.get("h")))) : null;
+// ?t= must be a number 0-1 and w, h whole pixel counts 1-16384; anything else is named on the page and ignored.
+function parameter(name, low, high, whole) {
+  if (!query.has(name)) return null;
+  const value = Number(query.get(name));
+  if (!Number.isFinite(value) || value < low || value > high || (whole && !Number.isInteger(value))) {
+    setTimeout(() => message("URL parameter " + name + ": expected " + (whole ? "a whole number " : "a number ") +
+                                low + "-" + high + "; got '" + query.get(name) + "' (ignored)"), 0);
+    return null;
+  }
+  return value;
+}
+const pinned = parameter("t", 0, 1, false);
+const fixedW = parameter("w", 1, 16384, true);
+const fixedH = parameter("h", 1, 16384, true);
 const showUi = query.get("ui") !== "0";
 const canvas = document.getElementById("view");
 function message(text) { document.getElementById("message").textContent = text; }
@@ -237,7 +248,7 @@ function tick(now) {
   // A still picture is drawn again only when it changes (size, resolution, a new moment).
   if (playing || dirty) draw(frozen === null ? phaseOf(fraction) : frozen);
   dirty = false;
-  clock.textContent = (fraction * duration).toFixed(2) + " s";
+  clock.textContent = (fraction * duration).toFixed(2) + " / " + duration.toFixed(2) + " s";
   requestAnimationFrame(tick);
 }
 

@@ -113,7 +113,8 @@ def test_pingpong_timing(tmp_path):
 def test_a_request_would_be_blocked_and_seen(tmp_path):
     """The no-network check can fail: an image from the web, added to a page, is refused and listed."""
     path = _export(_small(), tmp_path)
-    path.write_text(path.read_text().replace("<body>", '<body><img src="https://example.invalid/x.png">'))
+    # After the page's script, whose listener records what the policy refuses.
+    path.write_text(path.read_text().replace("</body>", '<img src="https://example.invalid/x.png"></body>'))
     _, dom = page_frames(path, [0.0], 16, 9)
     assert any("example.invalid" in url for url in blocked_requests(dom))
 
