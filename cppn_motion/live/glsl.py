@@ -40,6 +40,11 @@ ACTIVATIONS = {
     "softsign": "return x / (1.0 + abs(x));",
 }
 
+# Every input feature of nets/coords.py, one GLSL expression a channel (sin/cos of atan2 as y/r, x/r).
+FEATURES = {"x": ["x"], "y": ["y"], "r": ["r"], "abs_x": ["abs(x)"], "abs_y": ["abs(y)"],
+            "sin_theta": ["(r > 0.0 ? y / r : 0.0)"], "cos_theta": ["(r > 0.0 ? x / r : 1.0)"],
+            "slope": ["(v - 0.5)", "(u - 0.5)"]}
+
 HELPERS = """
 float sigm(float x) {
   float e = exp(-abs(x));
@@ -85,9 +90,7 @@ def _features(baked: Baked) -> str:
                   f"  v = 0.5 + (my - {cy}) / (2.0 * {scale} * size.y / shorter);",
                   "  x = mx; y = my;"]
     lines.append("  float r = sqrt(x * x + y * y);")
-    expressions = {"x": ["x"], "y": ["y"], "r": ["r"], "abs_x": ["abs(x)"], "abs_y": ["abs(y)"],
-                   "sin_theta": ["(r > 0.0 ? y / r : 0.0)"], "cos_theta": ["(r > 0.0 ? x / r : 1.0)"],
-                   "slope": ["(v - 0.5)", "(u - 0.5)"]}
+    expressions = FEATURES
     scale_expr = f" * {literal(baked.preset.inputs.feature_scale)}"
     if baked.moves_feature_scale:
         scale_expr += " * gFeatureRatio"
