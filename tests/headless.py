@@ -45,14 +45,19 @@ def dump_dom(url: str, timeout: float = 300) -> str:
 
 def page_frames(path: Path, phases: list[float], width: int, height: int) -> tuple[list[np.ndarray], str]:
     """The page's frames at these phases, rendered by the browser at width x height; and the DOM."""
-    query = f"?dump={','.join(repr(float(p)) for p in phases)}&w={width}&h={height}&ui=0"
-    dom = dump_dom(Path(path).resolve().as_uri() + query)
+    return frames_for(path, f"dump={','.join(repr(float(p)) for p in phases)}&w={width}&h={height}&ui=0",
+                      len(phases))
+
+
+def frames_for(path: Path, query: str, count: int) -> tuple[list[np.ndarray], str]:
+    """The `count` frames the page dumps for this URL query (see page_frames); and the DOM."""
+    dom = dump_dom(Path(path).resolve().as_uri() + "?" + query)
     error = _ERROR.search(dom)
     assert error is None, f"the page failed: {error.group(1)}"
     found = {int(m.group(1)): m for m in _PIXELS.finditer(dom)}
-    assert sorted(found) == list(range(len(phases))), f"the page wrote {len(found)} of {len(phases)} frames"
+    assert sorted(found) == list(range(count)), f"the page wrote {len(found)} of {count} frames"
     frames = []
-    for k in range(len(phases)):
+    for k in range(count):
         match = found[k]
         w, h = int(match.group(2)), int(match.group(3))
         frames.append(np.frombuffer(base64.b64decode(match.group(4)), np.uint8).reshape(h, w, 3))

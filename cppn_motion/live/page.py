@@ -117,10 +117,17 @@ document.addEventListener("securitypolicyviolation", (e) => { report("cppn-motio
 const data = JSON.parse(document.getElementById("cppn-motion-data").textContent);
 const shaders = JSON.parse(document.getElementById("cppn-motion-shaders").textContent);
 const query = new URLSearchParams(location.search);
-// ?t= must be a number 0-1 and w, h whole pixel counts 1-16384; anything else is named on the page and ignored.
+// ?t= must be a moment within the clip (0-1) and w, h whole pixel counts 1-16384; anything else is named on the page and ignored.
+// t also takes '2.5s' (seconds) and '30f' (a frame), as `still --time` (cli/args.parse_time).
+function moment(text) {
+  const raw = text.trim().toLowerCase();
+  if (raw.endsWith("s")) return Number(raw.slice(0, -1)) * data.fps / data.frames;
+  if (raw.endsWith("f")) return /^[0-9]+$/.test(raw.slice(0, -1)) ? Number(raw.slice(0, -1)) / data.frames : NaN;
+  return raw === "" ? NaN : Number(raw);
+}
 function parameter(name, low, high, whole) {
   if (!query.has(name)) return null;
-  const value = Number(query.get(name));
+  const value = name === "t" ? moment(query.get(name)) : Number(query.get(name));
   if (!Number.isFinite(value) || value < low || value > high || (whole && !Number.isInteger(value))) {
     setTimeout(() => message("URL parameter " + name + ": expected " + (whole ? "a whole number " : "a number ") +
                                 low + "-" + high + "; got '" + query.get(name) + "' (ignored)"), 0);

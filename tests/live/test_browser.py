@@ -3,8 +3,9 @@ every bundled MLP preset at three moments, and every activation, input, colour m
 tiny nets. Skipped, with the reason, where no chromium is installed."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
-from headless import blocked_requests, needs_chromium, page_frames, psnr, shader_page
+from headless import blocked_requests, dump_dom, frames_for, needs_chromium, page_frames, psnr, shader_page
 from tiny import tiny_preset
 
 from cppn_motion.config.presets import bundled_names, load_preset
@@ -131,3 +132,12 @@ def test_standalone_shader_matches_the_cpu(shadertoy, tmp_path):
     scene = build_scene(preset, "cpu")
     scores = [psnr(frame, render_tiled(scene, phase)) for frame, phase in zip(frames, [0.25, 0.5])]
     assert min(scores) >= MIN_PSNR, f"PSNR {scores}"
+
+
+def test_t_takes_a_fraction_seconds_or_a_frame_as_still_does(tmp_path):
+    """?t=0.5, ?t=6f and ?t=0.5s (12 frames at 12 fps) are one moment; a bad t is named and ignored."""
+    path = _export(_small(timeline={"frames": 12, "fps": 12}), tmp_path)
+    shown = [frames_for(path, f"t={t}&dump=1&w=16&h=9&ui=0", 1)[0][0] for t in ("0.5", "6f", "0.5s")]
+    assert all(np.array_equal(shown[0], other) for other in shown[1:])
+    dom = dump_dom(path.resolve().as_uri() + "?t=7x&w=16&h=9")
+    assert "URL parameter t: expected a number 0-1; got '7x' (ignored)" in dom
