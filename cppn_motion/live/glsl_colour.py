@@ -2,7 +2,8 @@
 the sRGB curve, with the CPU's own constants (imported, so the two cannot drift apart)."""
 from __future__ import annotations
 
-from cppn_motion.colour import colourspaces, mapping
+from cppn_motion.colour import colourspaces, harmony, mapping
+from cppn_motion.colour.palettes import resolve
 from cppn_motion.errors import ConfigError
 from cppn_motion.live.bake import Baked
 from cppn_motion.live.numbers import literal
@@ -45,8 +46,16 @@ def colour_constants(baked: Baked) -> str:
              f"const mat3 LMS_TO_RGB = {_mat_rows(colourspaces._LMS_TO_LINEAR_SRGB)};"]
     palette = baked.preset.colour.palette
     if baked.preset.colour.mode == "palette":
-        stops = [mapping._hex_to_rgb(c) for c in palette]
+        stops = [mapping._hex_to_rgb(c) for c in resolve(palette).stops]
         lines.append(f"const vec3 STOPS[{len(stops)}] = vec3[{len(stops)}]({', '.join(_vec3(s) for s in stops)});")
+        lines.append(f"const bool PALETTE_CYCLIC = {'true' if resolve(palette).cyclic else 'false'};")
+    if baked.preset.colour.mode == "harmony":
+        lines.append(_harmony(baked.preset.colour.harmony))
+    gamut = colourspaces
+    lines += [f"const float CHROMA_CEILING = {literal(gamut._CHROMA_CEILING)};",
+              f"const float BLACK_SLACK = {literal(gamut._BLACK_SLACK)};",
+              f"const float GAMUT_SLACK = {literal(gamut._GAMUT_SLACK)};",
+              f"const int GAMUT_STEPS = {gamut._GAMUT_STEPS};"]
     return "\n".join(lines) + "\n"
 
 
@@ -82,6 +91,27 @@ vec3 oklab_to_rgb(vec3 lab) {
   vec3 lms = OKLAB_TO_LMS * lab;
   return finish(LMS_TO_RGB * (lms * lms * lms));
 }
+// colourspaces.oklch_to_rgb_in_gamut: chroma lowered (bisection) until the colour fits sRGB.
+vec3 oklch_linear(float lightness, float chroma, float angle) {
+  vec3 lms = OKLAB_TO_LMS * vec3(lightness, chroma * cos(angle), chroma * sin(angle));
+  return LMS_TO_RGB * (lms * lms * lms);
+}
+float max_chroma(float lightness, float hue) {
+  float angle = TWO_PI * hue, low = 0.0, high = CHROMA_CEILING;
+  float black = -BLACK_SLACK * lightness * lightness * lightness;
+  for (int i = 0; i < GAMUT_STEPS; i++) {
+    float mid = 0.5 * (low + high);
+    vec3 linear = oklch_linear(lightness, mid, angle);
+    bool inside = all(greaterThanEqual(linear, vec3(black))) && all(lessThanEqual(linear, vec3(1.0 + GAMUT_SLACK)));
+    if (inside) low = mid; else high = mid;
+  }
+  return low;
+}
+vec3 oklch_to_rgb_in_gamut(vec3 lch) {
+  float lightness = clamp(lch.x, 0.0, 1.0);
+  float chroma = min(max(lch.y, 0.0), max_chroma(lightness, lch.z));
+  return finish(oklch_linear(lightness, chroma, TWO_PI * lch.z));
+}
 vec3 hsv_to_rgb(vec3 hsv) {
   float s = clamp(hsv.y, 0.0, 1.0), v = clamp(hsv.z, 0.0, 1.0);
   vec3 k = mod(vec3(5.0, 3.0, 1.0) + 6.0 * hsv.x, 6.0);
@@ -106,11 +136,12 @@ MODES = {
   rgb = saturate_by(oklab_to_rgb(rotate_ab(lab, hue_shift)), saturation);""",
     "oklch": f"""float hue = mod(hue_shift + {mapping._HUE_SPREAD!r} * standard.z, 1.0);
   float chroma = {mapping._OK_CHROMA[0]!r} + {mapping._OK_CHROMA[1]!r} * squashed.y;
-  float angle = TWO_PI * hue;
-  rgb = saturate_by(oklab_to_rgb(vec3({mapping._OK_L[0]!r} + {mapping._OK_L[1]!r} * squashed.x,
-                                      chroma * cos(angle), chroma * sin(angle))), saturation);""",
+  rgb = saturate_by(oklch_to_rgb_in_gamut(vec3({mapping._OK_L[0]!r} + {mapping._OK_L[1]!r} * squashed.x, chroma, hue)),
+                    saturation);""",
+    "harmony": "rgb = oklch_to_rgb_in_gamut(harmony_lch(squashed, hue_shift, saturation));",
     "palette": """float position = squashed.x;
-  if (palette_shift != 0.0) position = 1.0 - abs(1.0 - mod(position + palette_shift, 2.0));
+  if (palette_shift != 0.0) position = PALETTE_CYCLIC ? mod(position + palette_shift / 2.0, 1.0)
+                                                     : 1.0 - abs(1.0 - mod(position + palette_shift, 2.0));
   float segments = float(STOPS.length() - 1);
   float scaled = clamp(position, 0.0, 1.0) * segments;
   float index = min(floor(scaled), segments - 1.0);
@@ -141,3 +172,28 @@ vec3 to_rgb(vec3 raw) {{
 """
 
 
+
+
+def _harmony(name: str) -> str:
+    """colour/harmony.harmony_lch for one harmony, as GLSL."""
+    offsets = harmony.FAMILIES[name]
+    count = len(offsets)
+    (l0, l1), (c0, c1) = harmony._LIGHTNESS, harmony._CHROMA
+    head = (f"vec3 harmony_lch(vec3 squashed, float base_hue, float saturation) {{\n"
+            f"  float lightness = {literal(l0)} + {literal(l1 - l0)} * squashed.x;\n"
+            f"  float chroma = ({literal(c0)} + {literal(c1 - c0)} * squashed.y) * saturation;\n")
+    if name == "analogous":
+        return head + (f"  float hue = base_hue + ({literal(offsets[0])} + {literal(offsets[-1] - offsets[0])} * "
+                       "squashed.z) * 1.5;\n  return vec3(lightness, chroma, mod(hue, 1.0));\n}")
+    table = ", ".join(literal(v) for v in offsets)
+    body = (f"  const float OFFSETS[{count}] = float[{count}]({table});\n"
+            f"  float position = squashed.z * {float(count)!r};\n"
+            f"  float index = clamp(floor(position), 0.0, {float(count - 1)!r});\n"
+            "  float within = position - index;\n"
+            f"  float hue = base_hue + OFFSETS[int(index)] + {literal(harmony._FAMILY_SPREAD)} * (2.0 * within - 1.0);\n")
+    if count > 1:
+        seams = " ".join(f"distance = min(distance, abs(position - {float(k)!r}));" for k in range(2, count))
+        body += (f"  float distance = abs(position - 1.0); {seams}\n"
+                 f"  float fade = clamp(distance / {literal(harmony._SEAM)}, 0.0, 1.0);\n"
+                 "  chroma = chroma * fade * fade * (3.0 - 2.0 * fade);\n")
+    return head + body + "  return vec3(lightness, chroma, mod(hue, 1.0));\n}"

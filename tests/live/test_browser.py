@@ -69,11 +69,20 @@ def test_every_activation_in_one_mixed_net(tmp_path):
     _check(preset, tmp_path, (48, 27))
 
 
-@pytest.mark.parametrize("mode", ["rgb", "hsv", "seed_lab", "seed_standard", "oklab", "oklch", "palette"])
+@pytest.mark.parametrize("mode", ["rgb", "hsv", "seed_lab", "seed_standard", "oklab", "oklch", "palette", "harmony"])
 def test_every_colour_mode(mode, tmp_path):
     colour = {"mode": mode, "hue_shift": 0.2, "saturation": 1.2, "contrast": 1.5}
     if mode == "palette":
         colour.update(palette=["#102030", "#e0a040", "#f0f0e0"], palette_shift=0.3)
+    _check(_small(colour=colour), tmp_path, (48, 27))
+
+
+@pytest.mark.parametrize("colour", [{"mode": "harmony", "harmony": "triadic"},
+                                    {"mode": "harmony", "harmony": "tetradic", "saturation": 0.7},
+                                    {"mode": "palette", "palette": ["#ff0000", "#00ff00", "#0000ff", "#ff0000"],
+                                     "palette_shift": 0.4},
+                                    {"mode": "palette", "palette": "iridescent", "palette_shift": 0.25}])
+def test_harmonies_and_cyclic_palettes(colour, tmp_path):
     _check(_small(colour=colour), tmp_path, (48, 27))
 
 
