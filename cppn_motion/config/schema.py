@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from cppn_motion.config import vocab
+from cppn_motion.config.output_place import check_name, check_output_path
 from cppn_motion.config.timespec import check_keyframes
 from cppn_motion.encoders.gif_methods import GIF_METHODS
 from cppn_motion.errors import ConfigError
@@ -397,7 +398,9 @@ QUALITY_LEVELS = ("custom", "draft", "standard", "high", "archival")
 
 
 class Output(_Section):
-    path: str | None = Field(None, description="Output file; default outputs/<name>.<format>.")
+    path: Annotated[str | None, AfterValidator(check_output_path)] = Field(
+        None, description="Output file, relative to the folder the render runs in and inside it (no '..'); "
+        "default outputs/<name>.<format>.")
     format: Literal["mp4", "webm", "gif", "png"] = Field("mp4", description="Used when path is not given.")
     quality: Literal["custom", "draft", "standard", "high", "archival"] = Field(
         "custom",
@@ -439,7 +442,8 @@ class Output(_Section):
 class Preset(_Section):
     """A whole render description. `Preset.model_validate(dict)` via `validate_preset` gives good errors."""
 
-    name: str = Field("untitled", min_length=1, description="Short name; the default output is outputs/<name>.<ext>.")
+    name: Annotated[str, AfterValidator(check_name)] = Field(
+        "untitled", min_length=1, description="Short name, a plain file name; the default output is outputs/<name>.<ext>.")
     description: str = Field("", description="One line shown by `cppn-motion presets`.")
     seed: int = Field(0, ge=0, le=2**63 - 1, description="Seed for every random draw (weights, latents, paths).")
     canvas: Canvas = Field(default_factory=Canvas)
