@@ -16,6 +16,7 @@ import imageio_ffmpeg
 import numpy as np
 
 from cppn_motion.encoders.base import WRITERS, EncoderOptions, FrameWriter
+from cppn_motion.encoders.probe import UnreadableVideo, count_video_frames
 from cppn_motion.errors import OutputError, UserError
 
 # Convert RGB->YUV with the BT.709 matrix into limited ("tv") range, and stamp
@@ -134,11 +135,27 @@ class Mp4Writer(FrameWriter):
             exit_code = self._process.returncode if self._process is not None else None
             if exit_code not in (0, None):
                 raise self._failure(f"ffmpeg exited with code {exit_code}")
-            # Without the process handle, an empty file is the only sign of failure.
-            if exit_code is None and temp.stat().st_size == 0:
-                raise self._failure("ffmpeg wrote an empty file")
+            self._verify(temp)
         finally:
             self._remove_log()
+
+    def _verify(self, temp: Path) -> None:
+        """Read the finished temp file back before it may replace anything: it must be a video
+        holding every frame sent. One line, exit 1; the earlier file at the target stays."""
+        problem = None
+        if temp.stat().st_size == 0:
+            problem = "ffmpeg wrote an empty file"
+        else:
+            try:
+                found = count_video_frames(temp)
+            except UnreadableVideo as err:
+                problem = f"ffmpeg's file is {err}"
+            else:
+                if found != self.frames_written:
+                    problem = f"ffmpeg's file holds {found} frames of the {self.frames_written} sent"
+        if problem is not None:
+            raise OutputError(f"writing '{self.path}' failed: {problem}; nothing was saved there "
+                              "(an earlier file at that path is untouched)")
 
     def _release(self) -> None:
         self._encoder = None
