@@ -58,7 +58,17 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but usage errors become UserError (one line, exit 2) instead of a usage dump."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UserError(f"{self.prog}: {message} (see --help)")
+        # The CLI prints 'cppn-motion: error: ' itself: name only the subcommand, if any.
+        command = self.prog.removeprefix("cppn-motion").strip()
+        raise UserError(f"{command + ': ' if command else ''}{message} (see --help)")
+
+
+def check_set_pairs(argv: Sequence[str]) -> None:
+    """`--set net.depth 12` (a space for the '='): say how to write it, instead of argparse's
+    'unrecognized arguments: 12'."""
+    for flag, value in zip(argv, argv[1:]):
+        if flag == "--set" and "=" not in value and not value.startswith("-"):
+            raise UserError(f"--set: expected KEY=VALUE, e.g. --set net.depth=12; got '--set {value}'")
 
 
 def add_quality_options(parser: argparse.ArgumentParser, still: bool = False) -> None:
@@ -244,6 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     try:
+        check_set_pairs(argv)
         args = build_parser().parse_args(argv)
         with stop_on_signals(), warnings.catch_warnings():  # SIGTERM/SIGHUP: writers clean up as for Ctrl-C
             warnings.showwarning = _show_warning

@@ -369,7 +369,8 @@ class Keyframe(_Sparse):
 
 class Timeline(_Section):
     frames: int = Field(120, ge=1, le=1_000_000, description="Number of frames in the clip.")
-    fps: float = Field(30.0, gt=0, le=240, description="Frames per second.")
+    # At least 0.01: slower rates do not fit a GIF frame delay or ffmpeg's frame-rate fraction.
+    fps: float = Field(30.0, ge=0.01, le=240, description="Frames per second (0.01 to 240).")
     loop: bool = Field(
         True,
         description="true: frame i shows phase i/frames, so the last frame leads seamlessly into the first; "
@@ -444,7 +445,8 @@ class Preset(_Section):
 
     name: Annotated[str, AfterValidator(check_name)] = Field(
         "untitled", min_length=1, description="Short name, a plain file name; the default output is outputs/<name>.<ext>.")
-    description: str = Field("", description="One line shown by `cppn-motion presets`.")
+    description: str = Field("", max_length=2000, description="One line shown by `cppn-motion presets` "
+                             "(at most 2000 characters: every output records it).")
     seed: int = Field(0, ge=0, le=2**63 - 1, description="Seed for every random draw (weights, latents, paths).")
     canvas: Canvas = Field(default_factory=Canvas)
     inputs: Inputs = Field(default_factory=Inputs)
@@ -553,12 +555,18 @@ def set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
 # Error formatting: pydantic's report -> one line a user can act on.
 
 
+# Several problems are listed on the one line, up to this many; the rest are counted.
+LISTED_PROBLEMS = 5
+
+
 def format_validation_error(exc: ValidationError, source: str) -> str:
     errors = exc.errors(include_url=False)
-    first = errors[0]
-    message = _describe(first)
-    more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
-    return f"{source}: {message}{more}"
+    if len(errors) == 1:
+        return f"{source}: {_describe(errors[0])}"
+    listed = [f"({number}) {_describe(error)}" for number, error in enumerate(errors[:LISTED_PROBLEMS], 1)]
+    rest = len(errors) - LISTED_PROBLEMS
+    more = f" (and {rest} more problem{'s' if rest > 1 else ''})" if rest > 0 else ""
+    return f"{source}: {len(errors)} problems: {' '.join(listed)}{more}"
 
 
 def _dotted(loc: Any) -> str:

@@ -12,13 +12,19 @@ import imageio_ffmpeg
 PROBE_TIMEOUT_S = 300
 
 
+def ffmpeg_url(path: Path | str) -> str:
+    """`path` as ffmpeg must see it: 'file:' and absolute, so a name such as a:b.mp4 is a file,
+    not the protocol 'a' ('Protocol not found' after the whole render)."""
+    return f"file:{Path(path).absolute()}"
+
+
 class UnreadableVideo(Exception):
     """The file is not a video ffmpeg can read back; the message says why in a few words."""
 
 
 def count_video_frames(path: Path | str) -> int:
     """Frames in the first video stream of `path`, counted by stream copy (no decoding)."""
-    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-hide_banner", "-i", str(path),
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-hide_banner", "-i", ffmpeg_url(path),
                "-map", "0:v:0", "-c", "copy", "-f", "null", "-"]
     try:
         result = subprocess.run(command, capture_output=True, timeout=PROBE_TIMEOUT_S)

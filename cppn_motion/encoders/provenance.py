@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Sequence
 
 from cppn_motion.atomic import atomic_output
+from cppn_motion.encoders.probe import ffmpeg_url
 from cppn_motion.errors import UserError
 
 # Keys every output carries (rendering.output.metadata_for writes them).
@@ -187,7 +188,7 @@ def _from_ffmpeg(path: Path) -> dict[str, str]:
     import imageio_ffmpeg
 
     result = subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "ffmetadata", "-"],
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", ffmpeg_url(path), "-f", "ffmetadata", "-"],
         capture_output=True, timeout=60,
     )
     if result.returncode != 0:

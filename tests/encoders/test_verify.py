@@ -29,7 +29,7 @@ if mode == "real" or "null" in args or "-version" in args:  # reading back, a ve
 if mode == "short":  # a real file, but of the first frame only
     os.execv(REAL, [REAL] + args[:-1] + ["-frames:v", "1", args[-1]])
 sys.stdin.buffer.read()
-with open(args[-1], "wb") as out:
+with open(args[-1].removeprefix("file:"), "wb") as out:
     out.write(b"" if mode == "empty" else b"not a video at all!")
 """
 
