@@ -67,28 +67,26 @@ def draw_label(frame: np.ndarray, text: str) -> np.ndarray:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cppn_motion.encoders import open_writer, writer_for
+    from cppn_motion.encoders import OutputTarget
     from cppn_motion.encoders.provenance import write_sidecar
     from cppn_motion.rendering.device import resolve_device
-    from cppn_motion.rendering.output import encoder_options, metadata_for
+    from cppn_motion.rendering.output import resolve_output
     from cppn_motion.rendering.scene import build_scene
     from cppn_motion.study.growth import growth_frame_count, iter_growth
 
     preset = load_from_args(args)
     path = Path(args.output) if args.output else Path("outputs") / f"{preset.name}_grow.gif"
-    writer_for(path)
+    OutputTarget.at(path)  # an unsupported extension fails before any compute
     phase = parse_time(args.time, preset.timeline.frames, preset.timeline.fps)
     fps = preset.timeline.fps
     hold = args.hold if args.hold is not None else max(1, round(fps / 2))
     device = resolve_device(args.device)
-    canvas = preset.canvas
     # Recorded like render's outputs (embedded and in a sidecar), with the flags that made it:
     # `cppn-motion grow <sidecar> <these flags>` makes it again.
     command = (f"grow --mode {args.mode} --hold {hold} --blend {args.blend} --time {phase!r} "
                f"--calibration {args.calibration}" + (" --no-label" if args.no_label else ""))
-    metadata = metadata_for(preset, command=command)
-    writer = open_writer(path, fps=fps, size=(canvas.width, canvas.height), options=encoder_options(preset),
-                         metadata=metadata)
+    out = resolve_output(preset, path, command=command)
+    writer = out.open()
     started = clock.perf_counter()
     with writer:
         scene = build_scene(preset, device)
@@ -98,6 +96,6 @@ def run(args: argparse.Namespace) -> int:
                                             calibration=args.calibration):
                 writer.write((frame if args.no_label else draw_label(frame, label))[None])
                 bar.update(1)
-    write_sidecar(path, metadata)
+    write_sidecar(path, out.metadata)
     report_written(args, path, total, started, preset, device)
     return 0

@@ -140,9 +140,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _cmd_render(args: argparse.Namespace) -> int:
     from cppn_motion.api import render
-    from cppn_motion.encoders import writer_for
+    from cppn_motion.encoders import OutputTarget
     from cppn_motion.rendering.device import resolve_device
     from cppn_motion.rendering.output import default_output_path
+    from cppn_motion.rendering.tuning import Tuning
 
     extra: dict[str, Any] = {}
     if args.frames is not None:
@@ -152,7 +153,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
     from cppn_motion.cli.quality import maybe_reroll, note, prepare
 
     preset, path, time, recorded_frames = prepare(args, extra, default_output_path)
-    kind = writer_for(path)
+    kind = OutputTarget.at(path).kind
     # Every check on the flags comes before --reroll's search, which renders.
     from cppn_motion.scale.parallel_encode import check_encoders, parse_encoders
 
@@ -188,9 +189,9 @@ def _cmd_render(args: argparse.Namespace) -> int:
     total = 1 if kind == "png" else len(plan.indices)
     started = clock.perf_counter()
     with ProgressBar(total, args.quiet, preset.name) as bar:
-        render(preset, path, device=device, batch_size=args.batch_size, time=time,
-               indices=plan.indices_for(kind), fps=plan.fps, encoders=encoders,
-               hooks=Hooks(progress=bar.update, notify=note, observe=plan.observe))
+        render(preset, path, device=device, time=time, indices=plan.indices_for(kind), fps=plan.fps,
+               hooks=Hooks(progress=bar.update, notify=note, observe=plan.observe),
+               tuning=Tuning(batch_size=args.batch_size, encoders=encoders))
     report_written(args, path, total, started, preset, device)
     plan.print_report()
     return 0

@@ -144,11 +144,13 @@ class Net(_Section):
         description="Activations drawn per neuron when activation is 'mixed'.",
     )
     init: Init = Field(default_factory=Init)
-    precision: Literal["auto", "fp32", "bf16"] = Field(
-        "auto", description="MLP arithmetic. auto: float32 on a CPU, the fused GPU kernel's fp16 dot products "
-        "(fp32 sums) on CUDA, fastest; fp32: float32 everywhere, so a GPU render matches a CPU one within a code; "
-        "bf16: bf16 hidden layers on a CPU (~1.6x faster with AVX512-BF16, a rough preview; on CUDA as auto). "
-        "Conv nets always compute in float32.",
+    precision: Literal["auto", "fp32", "bf16", "fast"] = Field(
+        "auto", description="MLP arithmetic. auto: float32 for renders to files (a GPU render matches a CPU one "
+        "within a code; on a GPU files are bound by the video encoder anyway), the fused GPU kernel's fp16 dot "
+        "products (fp32 sums) for in-memory rendering on CUDA (render_array, render_frames, render_still); "
+        "fp32: float32 everywhere; fast: the fastest arithmetic the device has (bf16 hidden layers on a CPU, "
+        "the fused fp16 kernel on CUDA), a preview; bf16: bf16 hidden layers on a CPU (~1.6x faster with "
+        "AVX512-BF16), on CUDA as fast. Conv nets always compute in float32.",
     )
     # The keys below are read by the conv architectures (conv, nin, vgg, inception, residual) only.
     kernel: int = Field(3, ge=1, le=31, description="Conv kernel size k (odd) for the conv architectures.")

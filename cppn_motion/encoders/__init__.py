@@ -1,7 +1,6 @@
 """Frame writers for the output formats (mp4, gif, png), chosen by the output path's extension."""
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -20,29 +19,9 @@ from cppn_motion.encoders.base import (
     check_size,
 )
 from cppn_motion.encoders.png import PngSequenceWriter
-from cppn_motion.encoders.provenance import SEQUENCE_PATTERN
+from cppn_motion.encoders.target import OutputTarget, writer_for
 
-__all__ = ["WRITERS", "EncoderOptions", "FrameWriter", "check_writer", "open_writer", "writer_for"]
-
-
-def writer_for(path: Path | str) -> str:
-    """The format name ('mp4', 'webm', 'gif', 'png' or 'png_sequence') for `path`, case-insensitive.
-
-    A .png path with a frame-number pattern (frames/f_%04d.png) is a PNG sequence.
-    """
-    if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in str(path)):
-        # A newline breaks ffmpeg's concat listing (--resume, join) and every line-based tool.
-        raise UserError(f"output path {str(path)!r}: no control characters (newline, tab, escape) in an output path")
-    suffix = Path(path).suffix
-    name = suffix.lower().lstrip(".")
-    if name == "png" and SEQUENCE_PATTERN.search(Path(path).name):
-        check_sequence_pattern(Path(path).name)
-        return "png_sequence"
-    if name not in WRITERS:
-        supported = ", ".join(f".{known}" for known in WRITERS)
-        raise UserError(f"output path '{path}': unsupported extension '{suffix}'; supported: {supported}, "
-                        "or frames/f_%04d.png for a PNG sequence")
-    return name
+__all__ = ["WRITERS", "EncoderOptions", "FrameWriter", "OutputTarget", "check_writer", "open_writer", "writer_for"]
 
 
 def check_writer(
@@ -64,21 +43,6 @@ def check_writer(
         raise UserError(f"output path '{path}' is a folder; give a file name ending in .{writer_class.extension}"
                         " (or frames/f_%04d.png for a PNG sequence)")
     return writer_class, size, fps
-
-
-def check_sequence_pattern(name: str) -> None:
-    """A PNG sequence's file name holds exactly one frame number (%04d) and no other % field."""
-    problem = None
-    if len(SEQUENCE_PATTERN.findall(name)) != 1:
-        problem = "more than one frame number"
-    else:
-        try:
-            name % 0
-        except (TypeError, ValueError, KeyError):
-            problem = "a '%' that is not the frame number (write %% for a literal %)"
-    if problem is not None:
-        raise UserError(f"output path '{name}': a PNG sequence name holds exactly one frame number such as "
-                        f"f_%04d.png; this one has {problem}")
 
 
 def open_writer(
