@@ -14,6 +14,7 @@ import warnings
 from pathlib import Path
 from typing import Any, Sequence
 
+from cppn_motion import atomic
 from cppn_motion.cli.args import (
     ProgressBar,
     add_preset_options,
@@ -27,7 +28,7 @@ from cppn_motion.cli.args import (
 from cppn_motion.cli.segments import add_segment_options, run_segmented, wants_segments
 from cppn_motion.errors import UserError
 from cppn_motion.rendering.hooks import Hooks
-from cppn_motion.signals import Terminated, stop_on_signals
+from cppn_motion.signals import Terminated, ignore_stop_signals, stop_on_signals
 
 EXAMPLES = {
     "render": "examples:\n  cppn-motion render                       # presets/default.yaml -> outputs/default.mp4\n"
@@ -252,8 +253,24 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    """The command line (`argv` None: this process's own, sys.argv)."""
+    try:
+        return _run(list(sys.argv[1:] if argv is None else argv))
+    finally:
+        if argv is None:  # a real process about to exit: a late signal must not kill it unreported
+            ignore_stop_signals()
+
+
+def _stopped(what: str) -> str:
+    """What to say after a stop signal: truthfully, whether an output had already been committed."""
+    if atomic.last_commit is not None:
+        return f"cppn-motion: {what}; '{atomic.last_commit}' had been written in full and is kept"
+    return f"cppn-motion: {what}; no partial output was left behind"
+
+
+def _run(argv: list[str]) -> int:
     debug = "--debug" in argv
+    atomic.last_commit = None
     try:
         check_set_pairs(argv)
         args = build_parser().parse_args(argv)
@@ -266,7 +283,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"cppn-motion: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("cppn-motion: interrupted; no partial output was left behind", file=sys.stderr)
+        print(_stopped("interrupted"), file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (`cppn-motion presets | head`): not an error. Point stdout at
@@ -274,7 +291,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Terminated as exc:
-        print(f"cppn-motion: {exc}; no partial output was left behind", file=sys.stderr)
+        print(_stopped(str(exc)), file=sys.stderr)
         return exc.exit_code
     except Exception as exc:  # a bug or an environment failure: one line unless --debug
         if debug:

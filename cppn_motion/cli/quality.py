@@ -89,7 +89,6 @@ def contact_sheet_command(args: argparse.Namespace) -> int:
 
     from cppn_motion.cli.args import load_from_args, parse_time
     from cppn_motion.encoders import OutputTarget
-    from cppn_motion.encoders.provenance import write_sidecar
     from cppn_motion.rendering.device import resolve_device
     from cppn_motion.rendering.output import default_output_path, resolve_output
     from cppn_motion.study.contact_sheet import cell_size, parse_seeds, seed_sheet
@@ -110,9 +109,8 @@ def contact_sheet_command(args: argparse.Namespace) -> int:
     sheet = seed_sheet(preset, seeds, phase, device)
     out = resolve_output(preset, path, time=phase, size=(sheet.shape[1], sheet.shape[0]))
     out = replace(out, metadata={**out.metadata, "cppn_motion_seeds": args.seeds})
-    with out.open() as writer:
+    with out.open(sidecar=True) as writer:
         writer.write(sheet)
-    write_sidecar(path, out.metadata)
     if not args.quiet:
         print(f"wrote {path} ({sheet.shape[1]}x{sheet.shape[0]}: {len(seeds)} seeds, cells {width}x{height}, "
               f"{clock.perf_counter() - started:.1f} s on {device})", file=sys.stderr)

@@ -53,18 +53,20 @@ def open_writer(
     options: EncoderOptions = EncoderOptions(),
     metadata: Mapping[str, str] | None = None,
     frame_numbers: Sequence[int] | None = None,
+    sidecar: bool = False,
 ) -> FrameWriter:
     """A FrameWriter for `path` (format from the extension); size is (width, height).
 
     Every check runs before any file or folder is created: bad settings raise a
     one-line UserError, malformed metadata a ValueError. `frame_numbers` numbers a PNG
-    sequence's files (default 0, 1, 2, ...); other formats ignore it.
+    sequence's files (default 0, 1, 2, ...); other formats ignore it. `sidecar`: also write
+    <path>.yaml from the metadata, committed together with the output (base.commit_with_sidecar).
     """
     writer_class, size, fps = check_writer(path, fps=fps, size=size, options=options, metadata=metadata)
     try:
         if writer_class is PngSequenceWriter:
             return writer_class(path, fps=fps, size=size, options=options, metadata=metadata,
-                                frame_numbers=frame_numbers)
-        return writer_class(path, fps=fps, size=size, options=options, metadata=metadata)
+                                frame_numbers=frame_numbers, sidecar=sidecar)
+        return writer_class(path, fps=fps, size=size, options=options, metadata=metadata, sidecar=sidecar)
     except OSError as err:  # e.g. a read-only folder: the user's to fix
         raise UserError(f"output path '{path}': cannot write there ({err.strerror or err})") from err

@@ -6,12 +6,13 @@ import numbers
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import ClassVar, Mapping
+from typing import ClassVar, Mapping, Sequence
 
 import numpy as np
 
-from cppn_motion.atomic import AtomicFile
+from cppn_motion.atomic import AtomicFile, commit_together
 from cppn_motion.encoders.gif_methods import GIF_METHODS
+from cppn_motion.encoders.provenance import PRESET_KEY, sidecar_path, sidecar_text
 from cppn_motion.errors import ConfigError, OutputError, UserError
 from cppn_motion.registry import Registry
 
@@ -93,12 +94,15 @@ class FrameWriter:
         size: tuple[int, int],
         options: EncoderOptions,
         metadata: Mapping[str, str] | None,
+        sidecar: bool = False,
     ) -> None:
         self.path = Path(path)
         self.fps = fps
         self.size = size
         self.options = options
         self.metadata = dict(metadata or {})
+        # Write <output>.yaml (provenance.py) in the same commit as the output itself.
+        self.sidecar = sidecar and PRESET_KEY in self.metadata
         self.frames_written = 0
         self._output = AtomicFile(self.path)
         self._open = True
@@ -142,10 +146,7 @@ class FrameWriter:
             self.abort()
             raise
         self._open = False
-        try:
-            self._output.commit()
-        except OSError as err:
-            raise OutputError(f"moving the finished file to '{self.path}' failed: {err.strerror or err}") from err
+        commit_with_sidecar([self._output], self.path, self.metadata if self.sidecar else None)
 
     def abort(self) -> None:
         """Stop, remove the temp file and leave any existing target untouched. Idempotent."""
@@ -197,6 +198,30 @@ class FrameWriter:
             )
         # Pipes and Pillow read the raw buffer: a strided view would be misread.
         return np.ascontiguousarray(batch)
+
+
+def commit_with_sidecar(outputs: Sequence[AtomicFile], path: Path, metadata: Mapping[str, str] | None) -> None:
+    """Rename finished output files into place (one, or a PNG sequence's frames), with the sidecar
+    of `path` when `metadata` is given: all are written first, then renamed together (sidecar
+    first), so a full disk, an unwritable sidecar or a signal never leaves a new output beside an
+    old sidecar. OutputError on failure; the earlier output and sidecar are then untouched."""
+    files = list(outputs)
+    if metadata is not None:
+        side = sidecar_path(path)
+        try:
+            staged = AtomicFile(side)
+            files.insert(0, staged)
+            staged.temp.write_text(sidecar_text(dict(metadata)), encoding="utf-8")
+        except OSError as err:
+            for file in files:
+                file.discard()
+            raise OutputError(f"writing the sidecar '{side}' failed: {err.strerror or err}; nothing was saved "
+                              f"(the earlier '{path.name}' and its sidecar are untouched)") from err
+    try:
+        commit_together(files)
+    except OSError as err:
+        raise OutputError(f"moving the finished file to '{path}' failed: {err.strerror or err}; "
+                          "the earlier files there are untouched") from err
 
 
 WRITERS: Registry[type[FrameWriter]] = Registry("output format")

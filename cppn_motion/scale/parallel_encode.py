@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from cppn_motion.encoders.mp4 import Mp4Writer
-from cppn_motion.encoders.provenance import PRESET_KEY, write_sidecar
 from cppn_motion.errors import UserError
 from cppn_motion.rendering.device import frames_per_batch
 from cppn_motion.rendering.dull import FRAMES_CHECKED, DullnessCheck
@@ -152,9 +151,8 @@ def encode_in_segments(output: RenderOutput, count: int, total: int, *, fingerpr
                        for segment, path in zip(segments, paths)]
             write_routed(route(render(round_robin_order(segments, batch)), segments), writers)
             close_together(writers)
-        join_fresh_mp4(paths, target, frames=[segment.frames for segment in segments], fps=fps, metadata=metadata)
-        if sidecar and PRESET_KEY in metadata:
-            write_sidecar(target, metadata)
+        join_fresh_mp4(paths, target, frames=[segment.frames for segment in segments], fps=fps, metadata=metadata,
+                       sidecar=sidecar)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return segments
