@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from cppn_motion.signals import signals_deferred
+from cppn_motion.temps import owner_tag, sweep_stale
 
 
 class AtomicFile:
@@ -83,7 +84,7 @@ def _hard_link_backup(target: Path) -> tuple[bool, Path | None]:
     """(whether a file is at `target`, a second name for it to restore it by, or None)."""
     if not target.is_file():
         return False, None
-    backup = target.with_name(f".{target.name}.old-{secrets.token_hex(3)}")
+    backup = target.with_name(f".{target.name}.old-{owner_tag()}{secrets.token_hex(3)}")
     try:
         os.link(target, backup)
     except OSError:  # no hard links here (some network filesystems): this one cannot be rolled back
@@ -108,10 +109,12 @@ def atomic_output(path: Path | str) -> Iterator[Path]:
 
 
 def _create_temp_beside(target: Path) -> Path:
-    """Create an empty '.<stem>.tmp-<hex><suffix>' file next to `target` and return its path."""
+    """Create an empty '.<stem>.tmp-<host>@<pid>@<hex><suffix>' file next to `target` and return
+    its path, first removing the temps a killed run of this host left there (temps.py)."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    sweep_stale(target.parent)
     while True:
-        temp = target.with_name(f".{target.stem}.tmp-{secrets.token_hex(3)}{target.suffix}")
+        temp = target.with_name(f".{target.stem}.tmp-{owner_tag()}{secrets.token_hex(3)}{target.suffix}")
         try:
             # O_EXCL: never reuse a name another writer holds. Mode 0o666 lets the
             # umask decide permissions, as for a plain open() (mkstemp would force 0600).

@@ -11,6 +11,7 @@ import sys
 import time as clock
 import traceback
 import warnings
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -27,6 +28,7 @@ from cppn_motion.cli.args import (
 )
 from cppn_motion.cli.segments import add_segment_options, run_segmented, wants_segments
 from cppn_motion.errors import UserError
+from cppn_motion.locks import output_lock
 from cppn_motion.rendering.hooks import Hooks
 from cppn_motion.signals import Terminated, ignore_stop_signals, stop_on_signals
 
@@ -180,7 +182,8 @@ def _cmd_render(args: argparse.Namespace) -> int:
             from cppn_motion.scale.resumable import check_segmentable
 
             check_segmentable(preset, path, "--shard" if args.shard else "--resume")
-        return run_segmented(args, maybe_reroll(args, preset, args.device), path, time)
+        with segmented_lock(args, path, preset):
+            return run_segmented(args, maybe_reroll(args, preset, args.device), path, time)
     device = resolve_device(args.device)
     from cppn_motion.cli.clip import plan_clip
 
@@ -189,13 +192,26 @@ def _cmd_render(args: argparse.Namespace) -> int:
     preset = maybe_reroll(args, plan.preset, device)
     total = 1 if kind == "png" else len(plan.indices)
     started = clock.perf_counter()
-    with ProgressBar(total, args.quiet, preset.name) as bar:
+    with output_lock(path), ProgressBar(total, args.quiet, preset.name) as bar:
         render(preset, path, device=device, time=time, indices=plan.indices_for(kind), fps=plan.fps,
                hooks=Hooks(progress=bar.update, notify=note, observe=plan.observe),
                tuning=Tuning(batch_size=args.batch_size, encoders=encoders))
     report_written(args, path, total, started, preset, device)
     plan.print_report()
     return 0
+
+
+def segmented_lock(args: argparse.Namespace, path: Path, preset):
+    """The lock a segmented render holds: its own part file for --shard, the output for --resume;
+    none under torchrun, whose ranks all run this command for one output (rank 0 joins)."""
+    from cppn_motion.scale.plan import parse_shard, shard_path
+    from cppn_motion.scale.torchrun import detect
+
+    if detect() is not None:
+        return nullcontext()
+    if args.shard:
+        return output_lock(shard_path(path, *parse_shard(args.shard)))
+    return output_lock(path)
 
 
 def _cmd_still(args: argparse.Namespace) -> int:
@@ -219,7 +235,8 @@ def _cmd_still(args: argparse.Namespace) -> int:
     device = resolve_device(args.device)
     preset = maybe_reroll(args, preset, device)
     started = clock.perf_counter()
-    render(preset, path, device=device, time=phase, hooks=Hooks(notify=note))
+    with output_lock(path):
+        render(preset, path, device=device, time=phase, hooks=Hooks(notify=note))
     report_written(args, path, 1, started, preset, device)
     return 0
 

@@ -19,6 +19,7 @@ import numpy as np
 from cppn_motion.encoders.base import WRITERS, EncoderOptions, FrameWriter
 from cppn_motion.encoders.probe import UnreadableVideo, count_video_frames, ffmpeg_url
 from cppn_motion.errors import ConfigError, OutputError, UserError
+from cppn_motion.temps import owner_tag, sweep_stale
 
 # Convert RGB->YUV with the BT.709 matrix into limited ("tv") range, and stamp
 # the frames as BT.709. ffmpeg >= 7 takes the stream's colour tags from the
@@ -239,7 +240,8 @@ class _FfmpegLog:
     ffmpeg's stderr go straight to ours and never captures it."""
 
     def __init__(self) -> None:
-        fd, name = tempfile.mkstemp(prefix="cppn_motion-ffmpeg-", suffix=".log")
+        sweep_stale(tempfile.gettempdir())  # logs of killed runs
+        fd, name = tempfile.mkstemp(prefix=f"cppn_motion-ffmpeg-{owner_tag()}", suffix=".log")
         os.close(fd)
         self.path = Path(name)
         self._delete = weakref.finalize(self, self.path.unlink, missing_ok=True)  # also if never removed

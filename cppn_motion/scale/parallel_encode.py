@@ -25,6 +25,7 @@ from cppn_motion.rendering.tuning import Tuning
 from cppn_motion.rendering.write import by_position, observed
 from cppn_motion.scale.plan import Segment, fingerprint, split_frames
 from cppn_motion.scale.segment_files import SegmentRecord, join_fresh_mp4, open_segment_writer
+from cppn_motion.temps import owner_tag, sweep_stale
 
 # auto: one encoder below this many cores. libx264 already spreads one 1080p stream over
 # several threads, and on a small machine the renderer needs the cores (FIELD_NOTES 3).
@@ -141,7 +142,8 @@ def encode_in_segments(output: RenderOutput, count: int, total: int, *, fingerpr
     target = output.path
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.encoders-", dir=target.parent))
+        sweep_stale(target.parent)
+        folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.encoders-{owner_tag()}", dir=target.parent))
     except OSError as err:  # e.g. a read-only folder: the user's to fix, as for a plain render
         raise UserError(f"output path '{target}': cannot write there ({err.strerror or err})") from err
     try:
