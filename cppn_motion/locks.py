@@ -30,6 +30,7 @@ def output_lock(target: Path | str) -> Iterator[None]:
         yield
         return
     path = lock_path(target)
+    made = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = _acquire(path, Path(target))
@@ -42,6 +43,11 @@ def output_lock(target: Path | str) -> Iterator[None]:
     finally:
         path.unlink(missing_ok=True)  # before unlocking: a waiter then opens a fresh file
         os.close(fd)
+        for folder in made:  # made for this render, deepest first: removed if nothing was saved there
+            try:
+                folder.rmdir()
+            except OSError:
+                break
 
 
 def _acquire(path: Path, target: Path) -> int:

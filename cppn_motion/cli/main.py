@@ -285,6 +285,12 @@ def _stopped(what: str) -> str:
     return f"cppn-motion: {what}; no partial output was left behind"
 
 
+def _printable(message: object) -> str:
+    """An error message with control characters escaped: it may quote text from a file (a PNG's
+    chunk with an ANSI clear-screen), which must not reach the terminal raw."""
+    return "".join(char if char.isprintable() or char == "\n" else repr(char)[1:-1] for char in str(message))
+
+
 def _run(argv: list[str]) -> int:
     debug = "--debug" in argv
     atomic.last_commit = None
@@ -297,7 +303,7 @@ def _run(argv: list[str]) -> int:
     except UserError as exc:
         if debug:
             traceback.print_exc()
-        print(f"cppn-motion: error: {exc}", file=sys.stderr)
+        print(f"cppn-motion: error: {_printable(exc)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(_stopped("interrupted"), file=sys.stderr)
@@ -313,7 +319,7 @@ def _run(argv: list[str]) -> int:
     except Exception as exc:  # a bug or an environment failure: one line unless --debug
         if debug:
             traceback.print_exc()
-        print(f"cppn-motion: error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+        print(f"cppn-motion: error: {type(exc).__name__}: {_printable(exc)} (run with --debug for the traceback)",
               file=sys.stderr)
         return 1
 

@@ -3,12 +3,26 @@ and `--seeds` (contact sheets). Parses, calls the library, reports."""
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 import time as clock
 from pathlib import Path
 from typing import Any, Callable
 
 from cppn_motion.errors import UserError
+
+# The commands whose outputs record how to make them again (cppn_motion_command).
+RECORDED_COMMANDS = ("grow", "compare")
+
+
+def safe_to_show(flags: str) -> bool:
+    """Whether recorded flags may be shown as a command to paste: printable, and exactly the
+    shell-quoted form of their own words, so no ';', '|', '$(...)' can run anything else."""
+    try:
+        words = shlex.split(flags)
+    except ValueError:
+        return False
+    return flags.isprintable() and " ".join(shlex.quote(word) for word in words) == flags
 
 
 def add_options(parser: argparse.ArgumentParser, still: bool) -> None:
@@ -58,6 +72,10 @@ def prepare(args: argparse.Namespace, extra: dict[str, Any],
 
             name, _, flags = recorded.command.partition(" ")
             source = Path(args.from_output)
+            if name not in RECORDED_COMMANDS or not safe_to_show(flags):
+                # Text from a file is not shown as a command to paste: it could be anything (`; curl ... | sh`).
+                raise UserError(f"--from: '{source}' records a command cppn-motion does not write "
+                                f"({recorded.command[:60]!r}); it cannot be re-rendered")
             recipe = source if source.suffix.lower() in (".yaml", ".yml") else sidecar_path(source)
             raise UserError(f"--from: '{source}' was made by `cppn-motion {name}`, not render; make it again with: "
                             f"cppn-motion {name} {recipe} {flags}".rstrip())

