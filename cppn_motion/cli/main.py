@@ -156,12 +156,12 @@ def _cmd_render(args: argparse.Namespace) -> int:
     from cppn_motion.cli.quality import maybe_reroll, note, prepare
 
     preset, path, time, recorded_frames = prepare(args, extra, default_output_path)
-    kind = OutputTarget.at(path).kind
+    target = OutputTarget.at(path)
     # Every check on the flags comes before --reroll's search, which renders.
     from cppn_motion.scale.parallel_encode import check_encoders, parse_encoders
 
     encoders = parse_encoders(args.encoders)
-    check_encoders(encoders, kind)
+    check_encoders(encoders, target.kind)
     if encoders is not None and encoders > 1:
         clashing = [flag for flag, on in (("--report", args.report),
                                           ("--shard/--resume/--segments/torchrun", wants_segments(args))) if on]
@@ -171,29 +171,29 @@ def _cmd_render(args: argparse.Namespace) -> int:
         clip_flags = [flag for flag, on in (("--preview", args.preview), ("--frames-range", args.frames_range),
                                             ("--report", args.report),
                                             (f"--from '{args.from_output}' (it holds part of a clip)",
-                                             recorded_frames is not None and kind != "png")) if on]
+                                             recorded_frames is not None and not target.still)) if on]
         if clip_flags:
             sidecar = str(args.from_output) if str(args.from_output).endswith(".yaml") else f"{args.from_output}.yaml"
             whole = (f"; for the whole clip use the sidecar as the preset: cppn-motion render '{sidecar}' --resume"
-                     if recorded_frames is not None and kind != "png" else "")
+                     if recorded_frames is not None and not target.still else "")
             raise UserError(f"{', '.join(clip_flags)}: not available with --shard, --resume, --segments or "
                             f"torchrun (segments always cover the whole clip){whole}")
-        if kind != "png":
+        if not target.still:
             from cppn_motion.scale.resumable import check_segmentable
 
             check_segmentable(preset, path, "--shard" if args.shard else "--resume")
-        with segmented_lock(args, path, preset):
+        with segmented_lock(args, path):
             return run_segmented(args, maybe_reroll(args, preset, args.device), path, time)
     device = resolve_device(args.device)
     from cppn_motion.cli.clip import plan_clip
 
     # Which frames, at what size and rate (a --from output's own frames unless flags say otherwise).
-    plan = plan_clip(args, preset, kind, recorded_frames, getattr(args, "from_output", None))
+    plan = plan_clip(args, preset, target.still, recorded_frames, getattr(args, "from_output", None))
     preset = maybe_reroll(args, plan.preset, device)
-    total = 1 if kind == "png" else len(plan.indices)
+    total = 1 if target.still else len(plan.indices)
     started = clock.perf_counter()
     with output_lock(path), ProgressBar(total, args.quiet, preset.name) as bar:
-        render(preset, path, device=device, time=time, indices=plan.indices_for(kind), fps=plan.fps,
+        render(preset, path, device=device, time=time, indices=plan.indices_for(target.still), fps=plan.fps,
                hooks=Hooks(progress=bar.update, notify=note, observe=plan.observe),
                tuning=Tuning(batch_size=args.batch_size, encoders=encoders))
     report_written(args, path, total, started, preset, device)
@@ -201,7 +201,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
-def segmented_lock(args: argparse.Namespace, path: Path, preset):
+def segmented_lock(args: argparse.Namespace, path: Path):
     """The lock a segmented render holds: its own part file for --shard, the output for --resume;
     none under torchrun, whose ranks all run this command for one output (rank 0 joins)."""
     from cppn_motion.scale.plan import parse_shard, shard_path

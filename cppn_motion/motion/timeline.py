@@ -9,16 +9,10 @@ from torch import Tensor
 
 from cppn_motion.config.schema import Colour, Preset
 from cppn_motion.motion.camera import CameraState, camera_path, swing
-from cppn_motion.motion.interpolate import (
-    arc_length_phase,
-    arc_length_table,
-    cycle_keyframes,
-    ellipse_path,
-    keyframe_track,
-    lissajous_path,
-    noise_path,
-)
+from cppn_motion.motion.interpolate import cycle_keyframes, keyframe_track
 from cppn_motion.motion.keyframes import KeyframeTracks
+from cppn_motion.motion.paths import ellipse_path, lissajous_path, noise_path
+from cppn_motion.motion.timing import arc_length_phase, arc_length_table
 from cppn_motion.nets import FieldNet
 from cppn_motion.nets.coords import time_features
 from cppn_motion.seeding import generator_for
@@ -35,7 +29,7 @@ def frame_phases(indices: Tensor | list[int] | range, frames: int, loop: bool, p
     would be phase 1 == phase 0, so the loop closes with an ordinary step.
     Ping-pong clips run a triangle wave 0 -> 1 -> 0 over the clip: for an even frame
     count that shows the forward frames 0, 2/N, ..., 1 and then the same frames
-    backwards without repeating either end (interpolate.pingpong_order).
+    backwards without repeating either end (timing.pingpong_order).
     """
     index = torch.as_tensor(list(indices) if not isinstance(indices, Tensor) else indices, dtype=torch.float64)
     if pingpong and frames > 1:
