@@ -3,6 +3,7 @@ to the same path (two --resume runs, a script started twice) refuses in one line
 two interleaving their files. The kernel drops the lock when a process dies, however it dies."""
 from __future__ import annotations
 
+import errno
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,6 +36,9 @@ def output_lock(target: Path | str) -> Iterator[None]:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = _acquire(path, Path(target))
     except OSError as err:  # a read-only or missing folder: the user's to fix, as for the output itself
+        if err.errno in (errno.ENOSPC, errno.EDQUOT):  # no room even for the lock (out of inodes): exit 1
+            raise OutputError(f"output path '{target}': cannot create a file there: {err.strerror}; "
+                              "nothing was written") from None
         raise UserError(f"output path '{target}': cannot write there ({err.strerror or err})") from None
     try:
         os.ftruncate(fd, 0)

@@ -1,10 +1,11 @@
 """Frame writers for the output formats (mp4, gif, png), chosen by the output path's extension."""
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from cppn_motion.errors import UserError
+from cppn_motion.errors import OutputError, UserError
 
 # Importing a format's module registers it; this order is the order error messages list them in.
 from cppn_motion.encoders import mp4 as _mp4  # noqa: F401  isort: skip
@@ -17,6 +18,7 @@ from cppn_motion.encoders.base import (
     FrameWriter,
     check_fps,
     check_size,
+    free_space,
 )
 from cppn_motion.encoders.png import PngSequenceWriter
 from cppn_motion.encoders.target import OutputTarget, writer_for
@@ -69,4 +71,7 @@ def open_writer(
                                 frame_numbers=frame_numbers, sidecar=sidecar)
         return writer_class(path, fps=fps, size=size, options=options, metadata=metadata, sidecar=sidecar)
     except OSError as err:  # e.g. a read-only folder: the user's to fix
+        if err.errno in (errno.ENOSPC, errno.EDQUOT):  # out of space or inodes: the environment, exit 1
+            raise OutputError(f"output path '{path}': cannot create a file there: {err.strerror or err}"
+                              f"{free_space(Path(path), err)}; nothing was written") from err
         raise UserError(f"output path '{path}': cannot write there ({err.strerror or err})") from err

@@ -158,3 +158,23 @@ def test_a_memory_limit_that_torch_cannot_load_under(tmp_path):
         pytest.skip("torch loads within 300 MB of address space here")
     assert rendered.returncode == 1 and len(err.splitlines()) == 1 and err.startswith("cppn-motion: error: "), err
     assert "Traceback" not in err and not (tmp_path / "x.gif").exists()
+
+
+@pytest.mark.parametrize("where", ["lock", "temp"])
+def test_out_of_inodes_is_the_environment_exit_1(where, tmp_path, monkeypatch, capsys):
+    # Was: exit 2 ('cannot write there'), as if the path were the user's mistake.
+    import errno
+    import os
+
+    from cppn_motion import atomic, locks
+
+    real_open = os.open
+
+    def no_inodes(path, flags, *args):
+        if (flags & os.O_CREAT) and (where == "lock") == str(path).endswith(".lock"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(locks.os if where == "lock" else atomic.os, "open", no_inodes)
+    status, err = one_line(capsys, ["render", *TINY, "-o", str(tmp_path / "x.gif")])
+    assert status == 1 and "cannot create a file there: No space left on device" in err, err
