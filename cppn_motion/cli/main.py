@@ -54,7 +54,8 @@ EXAMPLES = {
 # `register(add_command)`, where add_command(name, help) returns an ArgumentParser;
 # the module adds its flags and sets `run=` (a function of the parsed args -> exit status).
 COMMAND_MODULES: list[str] = ["cppn_motion.cli.join", "cppn_motion.cli.grow", "cppn_motion.cli.compare",
-                              "cppn_motion.cli.complexity", "cppn_motion.cli.bench"]
+                              "cppn_motion.cli.complexity", "cppn_motion.cli.bench", "cppn_motion.cli.gallery",
+                              "cppn_motion.cli.palettes"]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -218,11 +218,20 @@ class Timeline:
         return CameraState(parts["log_zoom"], parts["pan"], parts["rotation"], state.center)
 
     def colours_at(self, phase: Tensor) -> list[Colour] | None:
-        """One colour section per frame when colour parameters are keyframed, else None (the preset's)."""
-        if self.keys is None or not self.keys.moves_colour:
+        """One colour section per frame when colour parameters are keyframed or cycle, else None (the preset's)."""
+        colour = self.preset.colour
+        keyed = self.keys is not None and self.keys.moves_colour
+        if not keyed and not colour.cycle:
             return None
-        values = {name: track(phase).tolist() for name, track in self.keys.colour.items() if track is not None}
-        return [self.preset.colour.model_copy(update={name: column[i] for name, column in values.items()})
+        values = {} if not keyed else {name: track(phase).tolist() for name, track in self.keys.colour.items()
+                                       if track is not None}
+        if colour.cycle:
+            # A palette comes back after a shift of 2 (there and back, or once round a cyclic one); a hue after 1.
+            name, period = ("palette_shift", 2.0) if colour.mode == "palette" else ("hue_shift", 1.0)
+            base = values.get(name, [getattr(colour, name)] * phase.shape[0])
+            turns = (phase.to(torch.float64) * colour.cycle * period).tolist()
+            values[name] = [start + turn for start, turn in zip(base, turns)]
+        return [colour.model_copy(update={name: column[i] for name, column in values.items()})
                 for i in range(phase.shape[0])]
 
     def feature_scales(self, phase: Tensor) -> Tensor | None:
