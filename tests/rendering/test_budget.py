@@ -8,7 +8,8 @@ import pytest
 import torch
 from tiny import tiny_preset
 
-from cppn_motion.config.schema import Colour, WeightMotion
+from cppn_motion.config.schema import Colour
+from cppn_motion.config.timeline_schema import WeightMotion
 from cppn_motion.errors import UserError
 from cppn_motion.nets import ARCHITECTURES
 from cppn_motion.rendering.budget import check_memory, estimate, parameter_count
