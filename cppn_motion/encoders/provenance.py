@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Sequence
 
 from cppn_motion.atomic import atomic_output
+from cppn_motion.encoders.probe import ffmpeg_url
 from cppn_motion.errors import UserError
 
 # Keys every output carries (rendering.output.metadata_for writes them).
@@ -72,15 +73,21 @@ def parse_frames(text: str) -> range | list[int]:
 
 
 def sidecar_path(output: Path | str) -> Path:
-    """outputs/x.mp4 -> outputs/x.mp4.yaml; a sequence frames/f_%04d.png -> frames/f.png.yaml.
+    """outputs/x.mp4 -> outputs/x.mp4.yaml; a sequence frames/f_%04d.png -> frames/f_%04d.png.yaml.
 
-    The full name (extension kept) means x.png and x.gif never share a sidecar.
+    The whole name, so no two outputs share a sidecar: x.png and x.gif, clip.mp4, clip_.mp4 and
+    'clip .mp4', a still f.png and a sequence f_%04d.png each get their own.
     """
     path = Path(output)
-    name = SEQUENCE_PATTERN.sub("", path.name)
-    stem, dot, suffix = name.rpartition(".")
-    stem = stem.rstrip("_-. ") or "frames"
-    return path.with_name(f"{stem}{dot}{suffix}.yaml")
+    return path.with_name(f"{path.name}.yaml")
+
+
+def legacy_sidecar_path(output: Path | str) -> Path:
+    """Where earlier versions put a sequence's sidecar (frames/f_%04d.png -> frames/f.png.yaml);
+    read only, as a fallback for a sequence pattern."""
+    path = Path(output)
+    stem, dot, suffix = SEQUENCE_PATTERN.sub("", path.name).rpartition(".")
+    return path.with_name(f"{stem.rstrip('_-. ') or 'frames'}{dot}{suffix}.yaml")
 
 
 def sidecar_text(metadata: dict[str, str]) -> str:
@@ -114,6 +121,8 @@ def read_recorded(path: Path | str) -> Recorded:
     if not path.is_file() and SEQUENCE_PATTERN.search(path.name):
         # A sequence's pattern (frames/f_%04d.png) names no file; its sidecar tells its story.
         side = sidecar_path(path)
+        if not side.is_file() and legacy_sidecar_path(path).is_file():
+            side = legacy_sidecar_path(path)
         if not side.is_file():
             raise UserError(f"--from: no sidecar '{side}' for the PNG sequence '{path}'; give one of its frames")
         return _checked(_from_sidecar, side)
@@ -208,7 +217,7 @@ def _from_ffmpeg(path: Path) -> dict[str, str]:
     import imageio_ffmpeg
 
     result = subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "ffmetadata", "-"],
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", ffmpeg_url(path), "-f", "ffmetadata", "-"],
         capture_output=True, timeout=60,
     )
     if result.returncode != 0:
