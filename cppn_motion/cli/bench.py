@@ -14,15 +14,14 @@ STAGES = ("whole", "net", "render", "mp4", "gif")
 
 
 def register(add_command: Callable[[str, str], argparse.ArgumentParser]) -> None:
-    from cppn_motion.study.bench import WORKLOADS
-    from cppn_motion.study.bench_process import CASES
-
+    # No study imports here: study.bench loads torch, and every command builds this parser.
     parser = add_command("bench", "Time whole commands against the plain CPPN script (cppn_motion/study/peer_plain.py), "
                                   "then network, render and file stages against an in-process fp32 baseline, "
                                   "and print Markdown tables.")
     parser.epilog = EXAMPLE
     parser.add_argument("--workloads", metavar="NAMES",
-                        help=f"comma-separated, from: {', '.join(WORKLOADS)} (default: all)")
+                        help="comma-separated workload names, e.g. mlp8x32-360p,conv10-360p (default: all; "
+                             "an unknown name lists them)")
     parser.add_argument("--frames", type=int, metavar="N", help="frames per timed run (default 16; quick 8)")
     parser.add_argument("--baseline-frames", type=int, metavar="N", help="frames per baseline run (default 4; quick 2)")
     parser.add_argument("--repeats", type=int, metavar="N", help="timed repeats, the median is reported (default 3)")
@@ -30,7 +29,8 @@ def register(add_command: Callable[[str, str], argparse.ArgumentParser]) -> None
                         help=f"comma-separated from {', '.join(STAGES)} (default: all; whole = fresh processes "
                              "against the plain script)")
     parser.add_argument("--cases", metavar="NAMES",
-                        help=f"whole-process cases, comma-separated from: {', '.join(CASES)} (default: all; quick: mp4-48)")
+                        help="whole-process cases, comma-separated: mp4-48, mp4-150, still-1080p (default: all; "
+                             "quick: mp4-48)")
     parser.add_argument("--x264-preset", default="medium", help="libx264 preset for both MP4 writers (default medium)")
     parser.add_argument("--precision", default="auto", help="hidden-layer precision: auto, fp32, bf16 or fast")
     parser.add_argument("--device", default="cpu", help="cpu (default), cuda, auto")

@@ -68,7 +68,6 @@ def draw_label(frame: np.ndarray, text: str) -> np.ndarray:
 
 def run(args: argparse.Namespace) -> int:
     from cppn_motion.encoders import OutputTarget
-    from cppn_motion.encoders.provenance import write_sidecar
     from cppn_motion.rendering.device import resolve_device
     from cppn_motion.rendering.output import resolve_output
     from cppn_motion.rendering.scene import build_scene
@@ -86,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     command = (f"grow --mode {args.mode} --hold {hold} --blend {args.blend} --time {phase!r} "
                f"--calibration {args.calibration}" + (" --no-label" if args.no_label else ""))
     out = resolve_output(preset, path, command=command)
-    writer = out.open()
+    writer = out.open(sidecar=True)
     started = clock.perf_counter()
     with writer:
         scene = build_scene(preset, device)
@@ -96,6 +95,5 @@ def run(args: argparse.Namespace) -> int:
                                             calibration=args.calibration):
                 writer.write((frame if args.no_label else draw_label(frame, label))[None])
                 bar.update(1)
-    write_sidecar(path, out.metadata)
     report_written(args, path, total, started, preset, device)
     return 0
