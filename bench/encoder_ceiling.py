@@ -16,8 +16,9 @@ import numpy as np
 import torch
 
 from cppn_motion.colour.yuv import rgb_to_yuv420p
-from cppn_motion.encoders import EncoderOptions, open_writer
+from cppn_motion.encoders import EncoderOptions, OutputTarget, open_writer
 from cppn_motion.rendering.host_copy import RGB, YUV420P, HostBatch
+from cppn_motion.rendering.output import RenderOutput
 from cppn_motion.rendering.pipeline import usable_cores, write_all
 from cppn_motion.scale.parallel_encode import (
     encode_in_segments,
@@ -64,8 +65,9 @@ def main() -> None:
 
         def once() -> None:
             if count > 1:
-                encode_in_segments(path, count, args.frames, fps=24, size=(width, height), options=options,
-                                   metadata={}, fingerprint="ceiling", render=batches, batch=args.batch, sidecar=False)
+                output = RenderOutput(OutputTarget.at(path), 24, (width, height), options, {})
+                encode_in_segments(output, count, args.frames, fingerprint="ceiling", render=batches,
+                                   batch=args.batch, sidecar=False)
             else:
                 with open_writer(path, fps=24, size=(width, height), options=options) as writer:
                     write_all(batches(list(range(args.frames))), writer, overlap=True)

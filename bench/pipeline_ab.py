@@ -10,33 +10,28 @@ import tempfile
 import time
 from pathlib import Path
 
-from cppn_motion.api import (
-    encoder_options,
-    metadata_for,
-    write_clip,
-    write_clip_segments,
-)
-from cppn_motion.encoders import open_writer
+from cppn_motion.rendering.output import resolve_output
 from cppn_motion.rendering.scene import build_scene, iter_frames
+from cppn_motion.rendering.write import write_clip
+from cppn_motion.scale.parallel_encode import write_clip_segments
 from cppn_motion.study.bench import WORKLOADS
 
 name, frames, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 preset = WORKLOADS[name].preset(frames)
 scene = build_scene(preset, "cpu")
-options, meta = encoder_options(preset), metadata_for(preset)
 workspace = tempfile.TemporaryDirectory(prefix="cppn_motion-pipeline-ab-")  # removed at exit
 folder = Path(workspace.name)
 def old():
-    with open_writer(folder / "a.mp4", fps=preset.timeline.fps, size=scene.size, options=options, metadata=meta) as w:
+    with resolve_output(preset, folder / "a.mp4").open() as w:
         for b in iter_frames(scene):
             w.write(b)
 def new(yuv):
     def run():
-        with open_writer(folder / "b.mp4", fps=preset.timeline.fps, size=scene.size, options=options, metadata=meta) as w:
+        with resolve_output(preset, folder / "b.mp4").open() as w:
             write_clip(scene, w, device_yuv=yuv)
     return run
 def segs(n):
-    return lambda: write_clip_segments(scene, folder / f"s{n}.mp4", n, fps=preset.timeline.fps, options=options, metadata=meta)
+    return lambda: write_clip_segments(scene, resolve_output(preset, folder / f"s{n}.mp4"), n)
 cases = {"plain path": old, "new default (rgb24, 1 enc)": new(None), "yuv420p on CPU": new(True), "2 encoders": segs(2)}
 times = {k: [] for k in cases}
 old()  # warm-up

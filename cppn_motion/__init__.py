@@ -10,8 +10,9 @@ from cppn_motion.api import render, render_array, render_frames, render_still
 from cppn_motion.config.presets import list_presets, load_preset, preset_to_yaml
 from cppn_motion.config.schema import Preset, validate_preset
 from cppn_motion.errors import ConfigError, UserError
+from cppn_motion.rendering.tuning import Tuning
 
 __all__ = [
     "ConfigError", "Preset", "UserError", "__version__", "list_presets", "load_preset", "preset_to_yaml",
-    "render", "render_array", "render_frames", "render_still", "validate_preset",
+    "Tuning", "render", "render_array", "render_frames", "render_still", "validate_preset",
 ]

@@ -20,6 +20,8 @@ def add_preset_options(parser: argparse.ArgumentParser, *, output_help: str) -> 
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="override any preset field, e.g. --set net.depth=12 (repeatable)")
     parser.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
+    parser.add_argument("--fast", action="store_true",
+                        help="the fastest arithmetic the device has, for previews (sets net.precision=fast)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     parser.add_argument("--debug", action="store_true", help="show full tracebacks for errors")
 
@@ -88,6 +90,8 @@ def overrides_from_args(args: argparse.Namespace, extra: dict[str, Any] | None =
         merged["canvas.width"], merged["canvas.height"] = parse_size(args.size)
     if getattr(args, "seed", None) is not None:
         merged["seed"] = args.seed
+    if getattr(args, "fast", False):
+        merged["net.precision"] = "fast"
     merged.update(extra or {})
     return merged
 

@@ -23,7 +23,7 @@ def register(add_command: Callable[[str, str], argparse.ArgumentParser]) -> None
     parser.add_argument("--repeats", type=int, metavar="N", help="timed repeats, the median is reported (default 3)")
     parser.add_argument("--stages", metavar="NAMES", help="comma-separated from net, render, mp4, gif (default: all)")
     parser.add_argument("--x264-preset", default="medium", help="libx264 preset for both MP4 writers (default medium)")
-    parser.add_argument("--precision", default="auto", help="hidden-layer precision: auto, fp32 or bf16")
+    parser.add_argument("--precision", default="auto", help="hidden-layer precision: auto, fp32, bf16 or fast")
     parser.add_argument("--device", default="cpu", help="cpu (default), cuda, auto")
     parser.add_argument("--device-yuv", default="auto", metavar="auto|on|off",
                         help="MP4 stage: convert to yuv420p on the render device (auto: as render does, on for GPUs)")

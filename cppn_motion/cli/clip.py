@@ -61,8 +61,8 @@ class ClipPlan:
     frames: int                      # the full clip's frame count
     meter: MotionMeter | None = None
 
-    def indices_for(self, kind: str) -> list[int] | None:
-        return None if kind == "png" else list(self.indices)
+    def indices_for(self, still: bool) -> list[int] | None:
+        return None if still else list(self.indices)
 
     @property
     def observe(self):
@@ -76,18 +76,18 @@ class ClipPlan:
                                               self.indices.step))
 
 
-def plan_clip(args: argparse.Namespace, preset: Preset, kind: str, recorded: range | list[int] | None = None,
+def plan_clip(args: argparse.Namespace, preset: Preset, still: bool, recorded: range | list[int] | None = None,
               source: str | None = None) -> ClipPlan:
     """The plan for these flags; one-line UserErrors for flags that do not fit.
 
     `recorded` is the frames a `--from` output holds (--frames-range, --preview), rendered
     again unless --frames-range picks others; `source` names that output in errors."""
-    if kind == "png" and (args.preview or args.frames_range or args.report):
+    if still and (args.preview or args.frames_range or args.report):
         raise UserError("--preview, --frames-range and --report are for clips (.mp4, .gif); got a .png output")
     frames = preset.timeline.frames
     if args.frames_range:
         indices = parse_frames_range(args.frames_range, frames)
-    elif recorded is not None and kind != "png":
+    elif recorded is not None and not still:
         indices = recorded_range(recorded, frames, source)
     else:
         indices = range(frames)

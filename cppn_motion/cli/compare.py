@@ -52,37 +52,37 @@ def build_cells(args: argparse.Namespace) -> tuple[Any, list[Any], list[str], in
 
 def run(args: argparse.Namespace) -> int:
     from cppn_motion.cli.args import ProgressBar, parse_time, report_written
-    from cppn_motion.encoders import open_writer, writer_for
+    from cppn_motion.encoders import OutputTarget
     from cppn_motion.encoders.provenance import write_sidecar
     from cppn_motion.rendering.device import resolve_device
-    from cppn_motion.rendering.output import default_output_path, metadata_for
+    from cppn_motion.rendering.output import default_output_path, resolve_output
     from cppn_motion.rendering.scene import build_scene
     from cppn_motion.study.comparison import comparison_frames, comparison_still
     from cppn_motion.study.contact_sheet import label_lines, sheet_size
 
     base, presets, labels, rows, cols = build_cells(args)
     path = Path(args.output) if args.output else default_output_path(base, "png").with_name(f"{base.name}_compare.png")
-    kind = writer_for(path)
+    still = OutputTarget.at(path).still
     canvas, timeline = base.canvas, base.timeline
     size = sheet_size(rows, cols, (canvas.width, canvas.height), any(labels), label_lines(labels, canvas.width))
     device = resolve_device(args.device)
-    frames = 1 if kind == "png" else timeline.frames
+    frames = 1 if still else timeline.frames
     started = clock.perf_counter()
     # Recorded like render's outputs (embedded and in a sidecar): the base preset and the flags
     # that made the sheet from it, so `cppn-motion compare <sidecar> <these flags>` makes it again.
     phase = parse_time(args.time, timeline.frames, timeline.fps)
     command = " ".join(["compare", *(f"--vary {shlex.quote(text)}" for text in args.vary), f"--time {phase!r}"])
-    metadata = metadata_for(base, command=command)
-    writer = open_writer(path, fps=timeline.fps, size=size, metadata=metadata)
+    out = resolve_output(base, path, size=size, command=command)
+    writer = out.open()
     with writer, ProgressBar(frames * len(presets), args.quiet, f"{base.name} x{len(presets)}") as bar:
         scenes = [build_scene(preset, device) for preset in presets]
         bar.update(0)
-        if kind == "png":
+        if still:
             writer.write(comparison_still(scenes, labels, rows, cols, size, phase, bar.update)[None])
         else:
             for sheets in comparison_frames(scenes, labels, rows, cols, size, frames, bar.update):
                 writer.write(sheets)
-    write_sidecar(path, metadata)
+    write_sidecar(path, out.metadata)
     report_written(args, path, frames, started, base.with_overrides(
         {"canvas.width": size[0], "canvas.height": size[1]}), device)
     return 0

@@ -74,21 +74,20 @@ def draw_label(frame: np.ndarray, text: str) -> np.ndarray:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cppn_motion.encoders import open_writer, writer_for
+    from cppn_motion.encoders import OutputTarget
     from cppn_motion.encoders.provenance import write_sidecar
     from cppn_motion.rendering.device import resolve_device
-    from cppn_motion.rendering.output import encoder_options, metadata_for
+    from cppn_motion.rendering.output import resolve_output
     from cppn_motion.rendering.scene import build_scene
     from cppn_motion.study.growth import check_method, default_method, growth_frame_count, iter_growth
 
     preset = load_from_args(args)
     path = Path(args.output) if args.output else Path("outputs") / f"{preset.name}_grow.gif"
-    writer_for(path)
+    OutputTarget.at(path)  # an unsupported extension fails before any compute
     phase = parse_time(args.time, preset.timeline.frames, preset.timeline.fps)
     fps = preset.timeline.fps
     hold = args.hold if args.hold is not None else max(1, round(fps / 2))
     device = resolve_device(args.device)
-    canvas = preset.canvas
     # Recorded like render's outputs (embedded and in a sidecar), with the flags that made it:
     # `cppn-motion grow <sidecar> <these flags>` makes it again.
     scene = build_scene(preset, device)
@@ -98,11 +97,11 @@ def run(args: argparse.Namespace) -> int:
     blend = args.blend if args.blend is not None else (max(1, hold // 2) if method == "residual" else 0)
     command = (f"grow --mode {args.mode} --method {method} --hold {hold} --blend {blend} --time {phase!r} "
                f"--calibration {calibration}" + (" --no-label" if args.no_label else ""))
-    metadata = metadata_for(preset, command=command)
+    out = resolve_output(preset, path, command=command)
     # Every frame is kept, whatever output.gif_max_fps: a stage may last a single frame, and the
     # held frames are identical, so the GIF writer merges them at no cost.
-    options = replace(encoder_options(preset), gif_max_fps=None)
-    writer = open_writer(path, fps=fps, size=(canvas.width, canvas.height), options=options, metadata=metadata)
+    out = replace(out, options=replace(out.options, gif_max_fps=None))
+    writer = out.open()
     started = clock.perf_counter()
     with writer:
         total = growth_frame_count(scene, args.mode, hold, blend)
@@ -111,6 +110,6 @@ def run(args: argparse.Namespace) -> int:
                                             calibration=calibration, method=method):
                 writer.write((frame if args.no_label else draw_label(frame, label))[None])
                 bar.update(1)
-    write_sidecar(path, metadata)
+    write_sidecar(path, out.metadata)
     report_written(args, path, total, started, preset, device)
     return 0

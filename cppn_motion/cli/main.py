@@ -51,7 +51,8 @@ EXAMPLES = {
 # `register(add_command)`, where add_command(name, help) returns an ArgumentParser;
 # the module adds its flags and sets `run=` (a function of the parsed args -> exit status).
 COMMAND_MODULES: list[str] = ["cppn_motion.cli.join", "cppn_motion.cli.grow", "cppn_motion.cli.compare",
-                              "cppn_motion.cli.complexity", "cppn_motion.cli.bench"]
+                              "cppn_motion.cli.complexity", "cppn_motion.cli.bench", "cppn_motion.cli.gallery",
+                              "cppn_motion.cli.palettes"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -130,9 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _cmd_render(args: argparse.Namespace) -> int:
     from cppn_motion.api import render
-    from cppn_motion.encoders import writer_for
+    from cppn_motion.encoders import OutputTarget
     from cppn_motion.rendering.device import resolve_device
     from cppn_motion.rendering.output import default_output_path
+    from cppn_motion.rendering.tuning import Tuning
 
     extra: dict[str, Any] = {}
     if args.frames is not None:
@@ -142,12 +144,12 @@ def _cmd_render(args: argparse.Namespace) -> int:
     from cppn_motion.cli.quality import maybe_reroll, note, prepare
 
     preset, path, time, recorded_frames = prepare(args, extra, default_output_path)
-    kind = writer_for(path)
+    target = OutputTarget.at(path)
     # Every check on the flags comes before --reroll's search, which renders.
     from cppn_motion.scale.parallel_encode import check_encoders, parse_encoders
 
     encoders = parse_encoders(args.encoders)
-    check_encoders(encoders, kind)
+    check_encoders(encoders, target.kind)
     if encoders is not None and encoders > 1:
         clashing = [flag for flag, on in (("--report", args.report),
                                           ("--shard/--resume/--segments/torchrun", wants_segments(args))) if on]
@@ -157,14 +159,14 @@ def _cmd_render(args: argparse.Namespace) -> int:
         clip_flags = [flag for flag, on in (("--preview", args.preview), ("--frames-range", args.frames_range),
                                             ("--report", args.report),
                                             (f"--from '{args.from_output}' (it holds part of a clip)",
-                                             recorded_frames is not None and kind != "png")) if on]
+                                             recorded_frames is not None and not target.still)) if on]
         if clip_flags:
             sidecar = str(args.from_output) if str(args.from_output).endswith(".yaml") else f"{args.from_output}.yaml"
             whole = (f"; for the whole clip use the sidecar as the preset: cppn-motion render '{sidecar}' --resume"
-                     if recorded_frames is not None and kind != "png" else "")
+                     if recorded_frames is not None and not target.still else "")
             raise UserError(f"{', '.join(clip_flags)}: not available with --shard, --resume, --segments or "
                             f"torchrun (segments always cover the whole clip){whole}")
-        if kind != "png":
+        if not target.still:
             from cppn_motion.scale.resumable import check_segmentable
 
             check_segmentable(preset, path, "--shard" if args.shard else "--resume")
@@ -173,14 +175,14 @@ def _cmd_render(args: argparse.Namespace) -> int:
     from cppn_motion.cli.clip import plan_clip
 
     # Which frames, at what size and rate (a --from output's own frames unless flags say otherwise).
-    plan = plan_clip(args, preset, kind, recorded_frames, getattr(args, "from_output", None))
+    plan = plan_clip(args, preset, target.still, recorded_frames, getattr(args, "from_output", None))
     preset = maybe_reroll(args, plan.preset, device)
-    total = 1 if kind == "png" else len(plan.indices)
+    total = 1 if target.still else len(plan.indices)
     started = clock.perf_counter()
     with ProgressBar(total, args.quiet, preset.name) as bar:
-        render(preset, path, device=device, batch_size=args.batch_size, time=time,
-               indices=plan.indices_for(kind), fps=plan.fps, encoders=encoders,
-               hooks=Hooks(progress=bar.update, notify=note, observe=plan.observe))
+        render(preset, path, device=device, time=time, indices=plan.indices_for(target.still), fps=plan.fps,
+               hooks=Hooks(progress=bar.update, notify=note, observe=plan.observe),
+               tuning=Tuning(batch_size=args.batch_size, encoders=encoders))
     report_written(args, path, total, started, preset, device)
     plan.print_report()
     return 0

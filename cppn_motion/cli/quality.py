@@ -85,11 +85,13 @@ def maybe_reroll(args: argparse.Namespace, preset, device):
 
 def contact_sheet_command(args: argparse.Namespace) -> int:
     """`still --seeds 1-16 -o sheet.png`: a grid of stills, one per seed, labelled."""
+    from dataclasses import replace
+
     from cppn_motion.cli.args import load_from_args, parse_time
-    from cppn_motion.encoders import open_writer, writer_for
+    from cppn_motion.encoders import OutputTarget
     from cppn_motion.encoders.provenance import write_sidecar
     from cppn_motion.rendering.device import resolve_device
-    from cppn_motion.rendering.output import default_output_path, metadata_for
+    from cppn_motion.rendering.output import default_output_path, resolve_output
     from cppn_motion.study.contact_sheet import cell_size, parse_seeds, seed_sheet
 
     seeds = parse_seeds(args.seeds)
@@ -100,16 +102,17 @@ def contact_sheet_command(args: argparse.Namespace) -> int:
     width, height = cell_size(preset.canvas.width, preset.canvas.height, explicit=bool(args.size))
     preset = preset.with_overrides({"canvas.width": width, "canvas.height": height, "output.bit_depth": 8})
     path = Path(args.output) if args.output else default_output_path(preset, "png").with_name(f"{preset.name}-sheet.png")
-    if writer_for(path) != "png":
+    if not OutputTarget.at(path).still:
         raise UserError(f"-o: a contact sheet is one .png image (no frame pattern); got {str(path)!r}")
     phase = parse_time(args.time, preset.timeline.frames, preset.timeline.fps)
     device = resolve_device(args.device)
     started = clock.perf_counter()
     sheet = seed_sheet(preset, seeds, phase, device)
-    metadata = {**metadata_for(preset, phase), "cppn_motion_seeds": args.seeds}
-    with open_writer(path, fps=preset.timeline.fps, size=(sheet.shape[1], sheet.shape[0]), metadata=metadata) as writer:
+    out = resolve_output(preset, path, time=phase, size=(sheet.shape[1], sheet.shape[0]))
+    out = replace(out, metadata={**out.metadata, "cppn_motion_seeds": args.seeds})
+    with out.open() as writer:
         writer.write(sheet)
-    write_sidecar(path, metadata)
+    write_sidecar(path, out.metadata)
     if not args.quiet:
         print(f"wrote {path} ({sheet.shape[1]}x{sheet.shape[0]}: {len(seeds)} seeds, cells {width}x{height}, "
               f"{clock.perf_counter() - started:.1f} s on {device})", file=sys.stderr)

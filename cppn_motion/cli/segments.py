@@ -38,63 +38,83 @@ def wants_segments(args: argparse.Namespace) -> bool:
 
 def run_segmented(args: argparse.Namespace, preset: Preset, path: Path, time: float = 0.0) -> int:
     """`cppn-motion render` for a shard, a resumable render, or this rank's part of a torchrun job."""
-    from cppn_motion.cli.args import ProgressBar, report_written
-    from cppn_motion.cli.quality import note
-    from cppn_motion.encoders import writer_for
     from cppn_motion.errors import UserError
-    from cppn_motion.rendering.device import resolve_device
-    from cppn_motion.scale.plan import split_frames
-    from cppn_motion.scale.resumable import render_resumable, render_shard
-    from cppn_motion.scale.torchrun import (
-        detect,
-        device_for,
-        process_group,
-        render_distributed,
-    )
+    from cppn_motion.scale.torchrun import detect
 
     env = detect()
     shard = parse_shard(args.shard) if args.shard else None
-    segments = args.segments or DEFAULT_SEGMENTS
     if shard is not None and env is not None:
         raise UserError("--shard: not under torchrun, which splits the clip over its ranks by itself; "
                         "use one or the other")
     if shard is not None and args.segments:
         raise UserError("--segments: applies to --resume and torchrun renders, not to --shard (a shard is one segment)")
-    frames = preset.timeline.frames
-    started = clock.perf_counter()
     if shard is not None:
-        device = resolve_device(args.device)
-        index, count = shard
-        share = split_frames(frames, count)
-        total = share[index].frames if index < len(share) else 0
-        with ProgressBar(total, args.quiet, f"{preset.name} {index}/{count}") as bar:
-            result = render_shard(preset, path, index, count, device=device, batch_size=args.batch_size,
-                                  progress=bar.update, resume=args.resume, notify=note)
-        report_written(args, result.path, total, started, preset, device)
-        return 0
+        return _run_shard(args, preset, path, *shard)
     if env is None:
-        device = resolve_device(args.device)
-        with ProgressBar(frames, args.quiet, preset.name) as bar:
-            result = render_resumable(preset, path, segments=segments, device=device,
-                                      batch_size=args.batch_size, progress=bar.update, notify=note)
-        _report_reuse(args, result.reused)
-        report_written(args, path, frames, started, preset, device)
-        return 0
-    if writer_for(path) == "png":  # a still is one frame: rank 0 renders it, the rest have nothing to do
+        return _run_resumable(args, preset, path)
+    return _run_ranks(args, preset, path, env, time)
+
+
+def _run_shard(args: argparse.Namespace, preset: Preset, path: Path, index: int, count: int) -> int:
+    """One shard of `count`, for `cppn-motion join` to put together."""
+    from cppn_motion.cli.args import ProgressBar, report_written
+    from cppn_motion.cli.quality import note
+    from cppn_motion.rendering.device import resolve_device
+    from cppn_motion.scale.plan import split_frames
+    from cppn_motion.scale.resumable import render_shard
+
+    started = clock.perf_counter()
+    device = resolve_device(args.device)
+    share = split_frames(preset.timeline.frames, count)
+    total = share[index].frames if index < len(share) else 0
+    with ProgressBar(total, args.quiet, f"{preset.name} {index}/{count}") as bar:
+        result = render_shard(preset, path, index, count, device=device, batch_size=args.batch_size,
+                              progress=bar.update, resume=args.resume, notify=note)
+    report_written(args, result.path, total, started, preset, device)
+    return 0
+
+
+def _run_resumable(args: argparse.Namespace, preset: Preset, path: Path) -> int:
+    """The whole clip in checkpoint segments that a rerun with --resume reuses."""
+    from cppn_motion.cli.args import ProgressBar, report_written
+    from cppn_motion.cli.quality import note
+    from cppn_motion.rendering.device import resolve_device
+    from cppn_motion.scale.resumable import render_resumable
+
+    started = clock.perf_counter()
+    device = resolve_device(args.device)
+    frames = preset.timeline.frames
+    with ProgressBar(frames, args.quiet, preset.name) as bar:
+        result = render_resumable(preset, path, segments=args.segments or DEFAULT_SEGMENTS, device=device,
+                                  batch_size=args.batch_size, progress=bar.update, notify=note)
+    _report_reuse(args, result.reused)
+    report_written(args, path, frames, started, preset, device)
+    return 0
+
+
+def _run_ranks(args: argparse.Namespace, preset: Preset, path: Path, env, time: float) -> int:
+    """This rank's share of a torchrun job (a still: rank 0 renders it, the rest have nothing to do)."""
+    from cppn_motion.cli.args import ProgressBar, report_written
+    from cppn_motion.cli.quality import note
+    from cppn_motion.encoders import OutputTarget
+    from cppn_motion.scale.plan import assign_contiguous, checkpoint_plan
+    from cppn_motion.scale.torchrun import device_for, process_group, render_distributed
+
+    started = clock.perf_counter()
+    device = device_for(env, args.device)
+    if OutputTarget.at(path).still:
         if env.is_main:
             from cppn_motion.api import render
-
-            device = device_for(env, args.device)
             from cppn_motion.rendering.hooks import Hooks
+            from cppn_motion.rendering.tuning import Tuning
 
-            render(preset, path, device=device, batch_size=args.batch_size, time=time, hooks=Hooks(notify=note))
+            render(preset, path, device=device, time=time, hooks=Hooks(notify=note),
+                   tuning=Tuning(batch_size=args.batch_size))
             report_written(args, path, 1, started, preset, device)
         return 0
-    device = device_for(env, args.device)
+    frames, segments = preset.timeline.frames, args.segments or DEFAULT_SEGMENTS
     quiet = args.quiet or not env.is_main  # one progress bar and one summary, from rank 0
     with process_group(env):
-        from cppn_motion.scale.plan import assign_contiguous, checkpoint_plan
-
         mine = assign_contiguous(checkpoint_plan(frames, segments, env.world_size), env.rank, env.world_size)
         with ProgressBar(sum(s.frames for s in mine), quiet, f"{preset.name} rank 0/{env.world_size}") as bar:
             result = render_distributed(preset, path, env, device=device, segments=segments, resume=args.resume,

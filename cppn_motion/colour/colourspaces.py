@@ -19,6 +19,8 @@ __all__ = [
     "rgb_to_oklab",
     "oklch_to_rgb",
     "rgb_to_oklch",
+    "max_chroma",
+    "oklch_to_rgb_in_gamut",
 ]
 
 Matrix = tuple[tuple[float, float, float], ...]
@@ -241,3 +243,49 @@ def rgb_to_oklch(rgb: torch.Tensor) -> torch.Tensor:
     chroma = torch.sqrt((a * a + b * b).clamp_min(_CBRT_FLOOR))
     hue = torch.remainder(torch.atan2(b, a) / (2.0 * math.pi), 1.0)
     return torch.stack([lightness, chroma, hue], dim=-1)
+
+
+# --------------------------------------------------------------------------- gamut
+
+
+# Halvings of the chroma interval in max_chroma: 0.4 / 2**14 is ~2.4e-5, far below a code step.
+_GAMUT_STEPS = 14
+# Above every sRGB colour's OKLCh chroma (the largest, blue, is ~0.313).
+_CHROMA_CEILING = 0.4
+# Linear-light tolerance at the gamut's faces: OKLab's gamut is not quite convex (towards blue a
+# constant-hue ray dips 5e-4 below zero in red, then comes back), and that much is clipped unseen.
+# At the black face it is relative to the grey of that lightness (L**3 in linear light), so dark
+# colours keep their lightness.
+_GAMUT_SLACK = 1e-3
+_BLACK_SLACK = 1e-2
+
+
+def _oklch_linear(lightness: torch.Tensor, chroma: torch.Tensor, angle: torch.Tensor) -> torch.Tensor:
+    lab = torch.stack([lightness, chroma * torch.cos(angle), chroma * torch.sin(angle)], dim=-1)
+    return _mix(_mix(lab, _OKLAB_TO_LMS_CBRT) ** 3, _LMS_TO_LINEAR_SRGB)
+
+
+def max_chroma(lightness: torch.Tensor, hue: torch.Tensor) -> torch.Tensor:
+    """The largest OKLCh chroma inside the sRGB gamut at each lightness (0-1) and hue (turns), by
+    bisection along the ray of constant L and h (which leaves the gamut once, within _GAMUT_SLACK)."""
+    lightness = lightness.clamp(0.0, 1.0)
+    angle = 2.0 * math.pi * hue
+    low = torch.zeros_like(lightness)
+    high = torch.full_like(lightness, _CHROMA_CEILING)
+    floor = (-_BLACK_SLACK * lightness**3).unsqueeze(-1)
+    for _ in range(_GAMUT_STEPS):
+        mid = 0.5 * (low + high)
+        linear = _oklch_linear(lightness, mid, angle)
+        inside = ((linear >= floor) & (linear <= 1.0 + _GAMUT_SLACK)).all(dim=-1)
+        low = torch.where(inside, mid, low)
+        high = torch.where(inside, high, mid)
+    return low
+
+
+def oklch_to_rgb_in_gamut(lch: torch.Tensor) -> torch.Tensor:
+    """OKLCh -> sRGB keeping lightness and hue: a colour outside sRGB loses chroma until it fits,
+    instead of being clipped per channel (which shifts its hue and flattens it to a primary)."""
+    lightness, chroma, hue = _as_float(lch).unbind(-1)
+    lightness = lightness.clamp(0.0, 1.0)
+    chroma = torch.minimum(chroma.clamp_min(0.0), max_chroma(lightness, hue))
+    return _finish(_oklch_linear(lightness, chroma, 2.0 * math.pi * hue), clip=True)

@@ -11,9 +11,11 @@ from cppn_motion.colour.colourspaces import (
     hsv_to_rgb,
     lab_to_rgb,
     oklab_to_rgb,
-    oklch_to_rgb,
+    oklch_to_rgb_in_gamut,
 )
 from cppn_motion.colour.dither import dither_quantize
+from cppn_motion.colour.harmony import harmony_lch
+from cppn_motion.colour.palettes import resolve
 from cppn_motion.config.schema import Colour
 
 # Rec. 709 luma weights: saturation changes keep this brightness.
@@ -27,6 +29,7 @@ _HSV_FLOOR = 0.3
 
 
 def output_channels(colour: Colour) -> int:
+    """Outputs the net makes for this colour mode: one for a palette, else three."""
     return 1 if colour.mode == "palette" else 3
 
 
@@ -152,10 +155,15 @@ def _oklch(raw: Tensor, standard: Tensor, squashed: Tensor, colour: Colour, cali
     hue = torch.remainder(colour.hue_shift + _HUE_SPREAD * standard[..., 2], 1.0)
     lch = torch.stack([_OK_L[0] + _OK_L[1] * squashed[..., 0],
                        _OK_CHROMA[0] + _OK_CHROMA[1] * squashed[..., 1], hue], dim=-1)
-    return oklch_to_rgb(lch)
+    return oklch_to_rgb_in_gamut(lch)
 
 
-_SEED_AND_PERCEPTUAL = {"seed_lab": _seed_lab, "seed_standard": _seed_standard, "oklab": _oklab, "oklch": _oklch}
+def _harmony(raw: Tensor, standard: Tensor, squashed: Tensor, colour: Colour, calibration: Calibration) -> Tensor:
+    return oklch_to_rgb_in_gamut(harmony_lch(squashed, colour.harmony, colour.hue_shift, colour.saturation))
+
+
+_SEED_AND_PERCEPTUAL = {"seed_lab": _seed_lab, "seed_standard": _seed_standard, "oklab": _oklab, "oklch": _oklch,
+                        "harmony": _harmony}
 
 
 def to_rgb(raw: Tensor, colour: Colour, calibration: Calibration) -> Tensor:
@@ -174,16 +182,22 @@ def to_rgb(raw: Tensor, colour: Colour, calibration: Calibration) -> Tensor:
         rgb = hsv_to_rgb(torch.stack([hue, sat, value], dim=-1))
     elif colour.mode in _SEED_AND_PERCEPTUAL:
         rgb = _SEED_AND_PERCEPTUAL[colour.mode](raw, standard, squashed, colour, calibration).to(raw.dtype)
-        rgb = _adjust_saturation(rgb, colour.saturation)
+        if colour.mode != "harmony":  # harmony spends saturation on chroma, inside the gamut
+            rgb = _adjust_saturation(rgb, colour.saturation)
     else:  # palette
-        stops = torch.tensor([_hex_to_rgb(c) for c in colour.palette], device=raw.device, dtype=raw.dtype)
-        position = squashed[..., 0]
-        if colour.palette_shift:
-            # Reflect at the ends (a triangle wave of period 2) so shifting is continuous and loops.
-            position = 1 - (1 - torch.remainder(position + colour.palette_shift, 2.0)).abs()
-        rgb = _palette_lookup(position, stops)
-        rgb = _adjust_saturation(rgb, colour.saturation)
+        rgb = _adjust_saturation(_palette_rgb(squashed[..., 0], colour), colour.saturation)
     return rgb.clamp(0, 1)
+
+
+def _palette_rgb(position: Tensor, colour: Colour) -> Tensor:
+    palette = resolve(colour.palette)
+    stops = torch.tensor([_hex_to_rgb(c) for c in palette.stops], device=position.device, dtype=position.dtype)
+    if colour.palette_shift:
+        if palette.cyclic:  # round the ring: the last stop meets the first
+            position = torch.remainder(position + colour.palette_shift / 2, 1.0)
+        else:  # reflect at the ends (a triangle wave of period 2), so shifting is continuous and loops
+            position = 1 - (1 - torch.remainder(position + colour.palette_shift, 2.0)).abs()
+    return _palette_lookup(position, stops)
 
 
 def linear_colour_map(colour: Colour, calibration: Calibration) -> tuple[Tensor, Tensor, Tensor] | None:

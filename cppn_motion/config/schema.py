@@ -143,11 +143,13 @@ class Net(_Section):
         description="Activations drawn per neuron when activation is 'mixed'.",
     )
     init: Init = Field(default_factory=Init)
-    precision: Literal["auto", "fp32", "bf16"] = Field(
-        "auto", description="MLP arithmetic. auto: float32 on a CPU, the fused GPU kernel's fp16 dot products "
-        "(fp32 sums) on CUDA, fastest; fp32: float32 everywhere, so a GPU render matches a CPU one within a code; "
-        "bf16: bf16 hidden layers on a CPU (~1.6x faster with AVX512-BF16, a rough preview; on CUDA as auto). "
-        "Conv nets always compute in float32.",
+    precision: Literal["auto", "fp32", "bf16", "fast"] = Field(
+        "auto", description="MLP arithmetic. auto: float32 for renders to files (a GPU render matches a CPU one "
+        "within a code; on a GPU files are bound by the video encoder anyway), the fused GPU kernel's fp16 dot "
+        "products (fp32 sums) for in-memory rendering on CUDA (render_array, render_frames, render_still); "
+        "fp32: float32 everywhere; fast: the fastest arithmetic the device has (bf16 hidden layers on a CPU, "
+        "the fused fp16 kernel on CUDA), a preview; bf16: bf16 hidden layers on a CPU (~1.6x faster with "
+        "AVX512-BF16), on CUDA as fast. Conv nets always compute in float32.",
     )
     # The keys below are read by the conv architectures (conv, nin, vgg, inception, residual) only.
     kernel: int = Field(3, ge=1, le=31, description="Conv kernel size k (odd) for the conv architectures.")
@@ -195,17 +197,30 @@ class Net(_Section):
         return vocab.known_names("activation", value)
 
 
+HARMONIES = ("monochrome", "analogous", "complementary", "split_complementary", "triadic", "tetradic")
+
+
 class Colour(_Section):
-    mode: Literal["rgb", "hsv", "palette", "seed_lab", "seed_standard", "oklab", "oklch"] = Field(
+    mode: Literal["rgb", "hsv", "palette", "harmony", "seed_lab", "seed_standard", "oklab", "oklch"] = Field(
         "rgb",
         description="rgb: three outputs are red, green, blue; hsv: hue, saturation, value; "
-        "palette: one output picks a colour along `palette`; seed_lab: per-channel min-max read as CIE Lab "
-        "(the seed); seed_standard: standardised value*100+128 as RGB codes (the seed's other mapping); "
-        "oklab / oklch: perceptual lightness and colour.",
+        "palette: one output picks a colour along `palette`; harmony: OKLCh colour from hues in a `harmony` "
+        "around `hue_shift`, lightness from one output, kept inside sRGB by lowering chroma; seed_lab: per-channel "
+        "min-max read as CIE Lab (the seed); seed_standard: standardised value*100+128 as RGB codes (the seed's "
+        "other mapping); oklab / oklch: perceptual lightness and colour.",
     )
-    palette: list[str] = Field(
-        default_factory=lambda: ["#0b0d17", "#3a2f6b", "#c0487a", "#f6b26b", "#fdf6e3"], min_length=2,
-        description="Colour stops (#rrggbb) for mode 'palette', dark to light.",
+    palette: str | list[str] = Field(
+        "silk",
+        description="For mode 'palette': a palette name (ours such as silk, ink, marble, topographic, or any "
+        "colorcet map such as fire or CET_L3; `cppn-motion palettes` lists them) or a list of two or more "
+        "'#rrggbb' stops, low to high.",
+    )
+    harmony: Literal["monochrome", "analogous", "complementary", "split_complementary", "triadic", "tetradic"] = (
+        Field("analogous", description="For mode 'harmony': the hue families, placed around hue_shift (in turns)."))
+    cycle: int = Field(
+        0, ge=-64, le=64,
+        description="Whole colour cycles per loop: palette mode moves every pixel along the palette (round a "
+        "cyclic palette, there and back on others); hue modes turn the hue once per cycle.",
     )
     normalize: bool = Field(
         True,
@@ -213,19 +228,24 @@ class Colour(_Section):
         "render, so pictures are neither blank nor saturated and frames never flicker.",
     )
     contrast: float = Field(1.6, gt=0, le=100, description="Gain before the output squashing (higher: bolder).")
-    saturation: float = Field(1.0, ge=0, le=10, description="Colour saturation multiplier (hsv and rgb).")
-    hue_shift: float = Field(0.0, ge=-1e3, le=1e3, description="Hue rotation in turns.")
+    saturation: float = Field(1.0, ge=0, le=10, description="Colour saturation multiplier (mode harmony: on chroma, "
+                              "still inside the gamut).")
+    hue_shift: float = Field(0.0, ge=-1e3, le=1e3, description="Hue rotation in turns (mode harmony: the base hue).")
     palette_shift: float = Field(
         0.0, ge=-1e3, le=1e3,
-        description="Moves every pixel along the palette (mode 'palette'), reflecting at its ends: 1 turns dark "
-        "into light, 2 comes back (keyframe it for colour cycling).",
+        description="Moves every pixel along the palette (mode 'palette'), reflecting at its ends (wrapping on a "
+        "cyclic palette): 1 turns dark into light, 2 comes back (keyframe it, or use cycle, for colour cycling).",
     )
 
-    @field_validator("palette")
+    @field_validator("palette", mode="before")
     @classmethod
-    def _hex_colours(cls, value: list[str]) -> list[str]:
+    def _palette(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return vocab.known("palette", value)
+        if not isinstance(value, list) or len(value) < 2:
+            raise ValueError(f"a palette name or a list of two or more '#rrggbb' stops; got {_show(value)}")
         for colour in value:
-            text = colour.lstrip("#")
+            text = colour.lstrip("#") if isinstance(colour, str) else ""
             if len(text) != 6 or any(c not in "0123456789abcdefABCDEF" for c in text):
                 raise ValueError(f"palette colours are '#rrggbb' strings; got {colour!r}")
         return value

@@ -1,4 +1,4 @@
-"""The names a preset may use (activations, inits, architectures, input features, easings), bound
+"""The names a preset may use (activations, inits, architectures, input features, easings, palettes), bound
 lazily to the registries that implement them.
 
 The schema sits below nets and motion in the layer order, so it must not import them. Like
@@ -17,6 +17,7 @@ REGISTRIES: dict[str, tuple[str, str]] = {
     "architecture": ("cppn_motion.nets", "ARCHITECTURES"),
     "feature": ("cppn_motion.nets.coords", "FEATURES"),
     "easing": ("cppn_motion.motion.easing", "EASINGS"),
+    "palette": ("cppn_motion.colour.palettes", "PALETTES"),
 }
 
 # Facts about the implementations that whole-preset checks need (module, attribute).

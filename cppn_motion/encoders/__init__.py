@@ -19,25 +19,9 @@ from cppn_motion.encoders.base import (
     check_size,
 )
 from cppn_motion.encoders.png import PngSequenceWriter
-from cppn_motion.encoders.provenance import SEQUENCE_PATTERN
+from cppn_motion.encoders.target import OutputTarget, writer_for
 
-__all__ = ["WRITERS", "EncoderOptions", "FrameWriter", "check_writer", "open_writer", "writer_for"]
-
-
-def writer_for(path: Path | str) -> str:
-    """The format name ('mp4', 'webm', 'gif', 'png' or 'png_sequence') for `path`, case-insensitive.
-
-    A .png path with a frame-number pattern (frames/f_%04d.png) is a PNG sequence.
-    """
-    suffix = Path(path).suffix
-    name = suffix.lower().lstrip(".")
-    if name == "png" and SEQUENCE_PATTERN.search(Path(path).name):
-        return "png_sequence"
-    if name not in WRITERS:
-        supported = ", ".join(f".{known}" for known in WRITERS)
-        raise UserError(f"output path '{path}': unsupported extension '{suffix}'; supported: {supported}, "
-                        "or frames/f_%04d.png for a PNG sequence")
-    return name
+__all__ = ["WRITERS", "EncoderOptions", "FrameWriter", "OutputTarget", "check_writer", "open_writer", "writer_for"]
 
 
 def check_writer(

@@ -1,4 +1,5 @@
-"""Batched interpolation for looping motion: lerp/slerp, keyframe tracks, constant-speed timing and periodic paths.
+"""Batched interpolation for looping motion: lerp/slerp and keyframe tracks (constant-speed timing
+is in motion/timing.py, periodic paths in motion/paths.py).
 
 Every function takes a 1-D tensor of alphas or phases and returns one row per entry, so a whole
 batch of frames is computed in one call; dtype (float32/float64) and device follow the inputs.
@@ -6,7 +7,7 @@ batch of frames is computed in one call; dtype (float32/float64) and device foll
 from __future__ import annotations
 
 import math
-from typing import Callable, Sequence
+from typing import Sequence
 
 import torch
 
@@ -41,7 +42,7 @@ def _rows(per_row: torch.Tensor, trailing_dims: int) -> torch.Tensor:
     return per_row.reshape(per_row.shape[0], *([1] * trailing_dims))
 
 
-def _wrap_unit(x: torch.Tensor) -> torch.Tensor:
+def wrap_unit(x: torch.Tensor) -> torch.Tensor:
     """x mod 1 in [0, 1): a tiny negative x mod 1 rounds to exactly 1.0, which is folded to 0."""
     wrapped = torch.remainder(x, 1.0)
     return torch.where(wrapped >= 1, torch.zeros_like(wrapped), wrapped)
@@ -217,7 +218,7 @@ def _track(
     # Key j for j in -1 .. K+1 (the neighbours the spline needs) is key_of[j + 1] at time_of[j + 1].
     offsets = torch.arange(-1, key_count + 2, device=values.device)
     if loop:
-        local = times[0] + _wrap_unit(t - times[0])
+        local = times[0] + wrap_unit(t - times[0])
         # Past the ends a loop comes round again: key j is key j mod K, one unit later per lap.
         key_of = torch.remainder(offsets, key_count)
         time_of = times[key_of] + torch.div(offsets, key_count, rounding_mode="floor")
@@ -272,217 +273,3 @@ def cycle_keyframes(
     key_count = keys.shape[0]
     times = torch.arange(key_count, dtype=keys.dtype, device=keys.device) / key_count
     return _track(times, keys, _as_batch("phase", phase, keys), mode, easing, loop=True)
-
-
-# --------------------------------------------------------------------------- timing
-
-
-def constant_speed(
-    samples_fn: Callable[[torch.Tensor], torch.Tensor],
-    n: int,
-    oversample: int = 64,
-    *,
-    dtype: torch.dtype = torch.float64,
-    device: torch.device | str | None = None,
-) -> torch.Tensor:
-    """The n phases in [0, 1) at which a closed path moves in equal steps of arc length.
-
-    samples_fn maps phases (M,) to points (M, D) on a closed path (point at 1 == point at 0).
-    The path is sampled at n * oversample phases, arc length is accumulated chord by chord
-    (closing back to phase 0) and inverted by linear interpolation. Phases are made and
-    returned in dtype on device (float64 by default, for accurate accumulation).
-    """
-    if n < 1 or oversample < 1:
-        raise ValueError(f"n and oversample must be >= 1, got n={n}, oversample={oversample}")
-    dense_count = n * oversample
-    dense = torch.arange(dense_count, dtype=dtype, device=device) / dense_count
-    points = samples_fn(dense).reshape(dense_count, -1).to(dtype=dtype, device=dense.device)
-    closed = torch.cat([points, points[:1]])
-    steps = torch.linalg.vector_norm(closed[1:] - closed[:-1], dim=1)
-    cumulative = torch.cat([steps.new_zeros(1), torch.cumsum(steps, 0)])
-    targets = torch.arange(n, dtype=dtype, device=dense.device) / n * cumulative[-1]
-    index = (torch.searchsorted(cumulative, targets, right=True) - 1).clamp(0, dense_count - 1)
-    within = (targets - cumulative[index]) / steps[index].clamp_min(torch.finfo(dtype).tiny)
-    phases = (index + within.clamp(0, 1)) / dense_count
-    uniform = torch.arange(n, dtype=dtype, device=dense.device) / n
-    # A path that never moves has no arc length to divide: keep the phases uniform.
-    return torch.where(cumulative[-1] > 0, phases, uniform)
-
-
-def arc_length_table(
-    samples_fn: Callable[[torch.Tensor], torch.Tensor], samples: int = 1024, *, dtype: torch.dtype = torch.float64,
-    chunk: int = 128,
-) -> torch.Tensor:
-    """Cumulative arc length (samples + 1,) of a path sampled at phases 0, 1/samples, ..., 1.
-
-    The table for `arc_length_phase`: computed once per clip, so re-timing a batch of frames
-    costs a search, not a re-evaluation of the path. For a closed path phase 1 is phase 0
-    again, so the last entry is the whole loop's length. The path is evaluated `chunk` phases
-    at a time, so a path through whole weight sets never holds all samples at once.
-    """
-    if samples < 1 or chunk < 1:
-        raise ValueError(f"samples and chunk must be >= 1, got samples={samples}, chunk={chunk}")
-    dense = torch.arange(samples + 1, dtype=dtype) / samples
-    steps: list[torch.Tensor] = []
-    previous: torch.Tensor | None = None
-    for part in dense.split(chunk):
-        points = samples_fn(part).reshape(part.shape[0], -1).to(dtype=dtype, device=dense.device)
-        if previous is not None:
-            points = torch.cat([previous, points])
-        steps.append(torch.linalg.vector_norm(points[1:] - points[:-1], dim=1))
-        previous = points[-1:]
-    return torch.cat([dense.new_zeros(1), torch.cumsum(torch.cat(steps), 0)])
-
-
-def arc_length_phase(table: torch.Tensor, phase: torch.Tensor, closed: bool = True) -> torch.Tensor:
-    """Re-time phases (N,) so equal phase steps are equal steps of arc length along the path.
-
-    table: from arc_length_table. The returned phase is where the path has covered the fraction
-    `phase` of its length; a closed path wraps phase modulo 1 (1 -> 0 exactly), an open one clamps
-    to [0, 1]. Piecewise linear between table samples; a path that never moves keeps its phases.
-    """
-    samples = table.shape[0] - 1
-    total = table[-1]
-    phase = torch.as_tensor(phase, dtype=table.dtype)
-    local = _wrap_unit(phase) if closed else phase.clamp(0, 1)
-    if not bool(total > 0):
-        return local
-    target = local * total
-    index = (torch.searchsorted(table, target, right=True) - 1).clamp(0, samples - 1)
-    steps = table[index + 1] - table[index]
-    within = (target - table[index]) / steps.clamp_min(torch.finfo(table.dtype).tiny)
-    return (index + within.clamp(0, 1)) / samples
-
-
-def pingpong_order(n_frames: int) -> list[int]:
-    """Frame indices forward then backward without repeating the end frames: 4 -> [0, 1, 2, 3, 2, 1]."""
-    if n_frames < 0:
-        raise ValueError(f"n_frames must be >= 0, got {n_frames}")
-    forward = list(range(n_frames))
-    return forward + forward[-2:0:-1]
-
-
-# --------------------------------------------------------------------------- periodic paths
-
-
-def _as_phase(phase: torch.Tensor) -> torch.Tensor:
-    phase = torch.as_tensor(phase)
-    if not phase.is_floating_point():
-        phase = phase.to(torch.get_default_dtype())
-    if phase.dim() != 1:
-        raise ValueError(f"phase must be 1-D (one entry per frame), got shape {tuple(phase.shape)}")
-    # Wrapping first makes path(1) bit-identical to path(0) and keeps large harmonics accurate.
-    return _wrap_unit(phase)
-
-
-def _orthonormal_directions(gen: torch.Generator, dim: int, count: int) -> torch.Tensor:
-    """count orthonormal random directions in R^dim as the columns of a (dim, count) float64 matrix."""
-    if gen.device.type != "cpu":
-        raise ValueError(f"draw paths from a CPU torch.Generator (device-independent), got {gen.device}")
-    if count > dim:
-        raise ValueError(f"a path with {count} axes needs dim >= {count}, got dim={dim}")
-    gaussian = torch.randn(dim, count, generator=gen, dtype=torch.float64)
-    q, r = torch.linalg.qr(gaussian)
-    # QR is unique up to column signs; fixing diag(R) > 0 makes the directions a function of the draw.
-    signs = torch.sign(torch.diagonal(r))
-    return q * torch.where(signs == 0, torch.ones_like(signs), signs)
-
-
-def _combine(coords: torch.Tensor, basis: torch.Tensor, center, dim: int) -> torch.Tensor:
-    """coords (N, k) along basis columns (dim, k), plus center.
-
-    Broadcast-and-sum rather than matmul: GPU matmuls may run in TF32, which would make the
-    path differ between devices by ~1e-3.
-    """
-    basis = basis.to(dtype=coords.dtype, device=coords.device)
-    out = (coords[:, :, None] * basis.T[None]).sum(dim=1)
-    if center is not None:
-        center = torch.as_tensor(center, dtype=coords.dtype, device=coords.device)
-        if center.shape not in ((), (dim,)):
-            raise ValueError(f"center must have shape ({dim},), got {tuple(center.shape)}")
-        out = out + center
-    return out
-
-
-def ellipse_path(
-    phase: torch.Tensor,
-    gen: torch.Generator,
-    dim: int,
-    radii: tuple[float, float] = (1.0, 0.5),
-    center: torch.Tensor | None = None,
-) -> torch.Tensor:
-    """An ellipse with semi-axes radii in a random 2-D plane of R^dim: phase (N,) -> (N, dim).
-
-    One full turn per unit of phase, starting on the first axis; path(0) == path(1) exactly.
-    """
-    phase = _as_phase(phase)
-    angle = 2 * math.pi * phase
-    coords = torch.stack([radii[0] * torch.cos(angle), radii[1] * torch.sin(angle)], dim=1)
-    return _combine(coords, _orthonormal_directions(gen, dim, 2), center, dim)
-
-
-def circle_path(
-    phase: torch.Tensor,
-    gen: torch.Generator,
-    dim: int,
-    radius: float = 1.0,
-    center: torch.Tensor | None = None,
-) -> torch.Tensor:
-    """A circle of radius in a random 2-D plane of R^dim: phase (N,) -> (N, dim), constant speed.
-
-    Draws the same plane as ellipse_path from the same generator state.
-    """
-    return ellipse_path(phase, gen, dim, radii=(radius, radius), center=center)
-
-
-def lissajous_path(
-    phase: torch.Tensor,
-    gen: torch.Generator,
-    dim: int,
-    freqs: Sequence[int] = (1, 2),
-    radius: float = 1.0,
-    center: torch.Tensor | None = None,
-) -> torch.Tensor:
-    """A Lissajous curve over len(freqs) random orthonormal axes of R^dim: phase (N,) -> (N, dim).
-
-    Axis 0 is radius * cos(2 pi f0 phase), the others radius * sin(2 pi fi phase), so (1, 1) is
-    a circle and (1, 2) a figure eight. Integer frequencies keep path(0) == path(1) exactly.
-    """
-    freqs = list(freqs)
-    if not freqs or any(int(f) != f or f < 1 for f in freqs):
-        raise ValueError(f"freqs must be positive integers (so the path loops), got {freqs}")
-    phase = _as_phase(phase)
-    waves = [torch.cos if axis == 0 else torch.sin for axis in range(len(freqs))]
-    coords = torch.stack(
-        [radius * wave(2 * math.pi * int(f) * phase) for wave, f in zip(waves, freqs)], dim=1
-    )
-    return _combine(coords, _orthonormal_directions(gen, dim, len(freqs)), center, dim)
-
-
-def noise_path(
-    phase: torch.Tensor,
-    gen: torch.Generator,
-    dim: int,
-    harmonics: int = 4,
-    falloff: float = 1.0,
-) -> torch.Tensor:
-    """Smooth periodic noise: phase (N,) -> (N, dim), zero mean and unit RMS per dimension.
-
-    Each dimension is a sum over frequencies f = 1..harmonics of a f^-falloff-scaled random
-    sinusoid (Gaussian sine and cosine weights, i.e. random amplitude and phase). The RMS is
-    normalised analytically over a full period, so it does not depend on which phases are asked.
-    """
-    if harmonics < 1:
-        raise ValueError(f"harmonics must be >= 1, got {harmonics}")
-    if gen.device.type != "cpu":
-        raise ValueError(f"draw paths from a CPU torch.Generator (device-independent), got {gen.device}")
-    phase = _as_phase(phase)
-    weights = torch.randn(2, harmonics, dim, generator=gen, dtype=torch.float64)
-    frequency = torch.arange(1, harmonics + 1, dtype=torch.float64)
-    weights = weights * frequency.pow(-falloff)[None, :, None]
-    # Harmonics are orthogonal over a period and each sinusoid has mean square 1/2.
-    rms = torch.sqrt((weights**2).sum(dim=(0, 1)) / 2)
-    weights = (weights / rms).to(dtype=phase.dtype, device=phase.device)
-    angle = 2 * math.pi * phase[:, None] * frequency.to(dtype=phase.dtype, device=phase.device)
-    waves = torch.cat([torch.sin(angle), torch.cos(angle)], dim=1)  # (N, 2H)
-    return (waves[:, :, None] * weights.reshape(2 * harmonics, dim)[None]).sum(dim=1)

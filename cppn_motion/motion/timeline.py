@@ -9,16 +9,10 @@ from torch import Tensor
 
 from cppn_motion.config.schema import Colour, Preset
 from cppn_motion.motion.camera import CameraState, camera_path, swing
-from cppn_motion.motion.interpolate import (
-    arc_length_phase,
-    arc_length_table,
-    cycle_keyframes,
-    ellipse_path,
-    keyframe_track,
-    lissajous_path,
-    noise_path,
-)
+from cppn_motion.motion.interpolate import cycle_keyframes, keyframe_track
 from cppn_motion.motion.keyframes import KeyframeTracks
+from cppn_motion.motion.paths import ellipse_path, lissajous_path, noise_path
+from cppn_motion.motion.timing import arc_length_phase, arc_length_table
 from cppn_motion.nets import FieldNet
 from cppn_motion.nets.coords import time_features
 from cppn_motion.seeding import generator_for
@@ -35,7 +29,7 @@ def frame_phases(indices: Tensor | list[int] | range, frames: int, loop: bool, p
     would be phase 1 == phase 0, so the loop closes with an ordinary step.
     Ping-pong clips run a triangle wave 0 -> 1 -> 0 over the clip: for an even frame
     count that shows the forward frames 0, 2/N, ..., 1 and then the same frames
-    backwards without repeating either end (interpolate.pingpong_order).
+    backwards without repeating either end (timing.pingpong_order).
     """
     index = torch.as_tensor(list(indices) if not isinstance(indices, Tensor) else indices, dtype=torch.float64)
     if pingpong and frames > 1:
@@ -224,11 +218,20 @@ class Timeline:
         return CameraState(parts["log_zoom"], parts["pan"], parts["rotation"], state.center)
 
     def colours_at(self, phase: Tensor) -> list[Colour] | None:
-        """One colour section per frame when colour parameters are keyframed, else None (the preset's)."""
-        if self.keys is None or not self.keys.moves_colour:
+        """One colour section per frame when colour parameters are keyframed or cycle, else None (the preset's)."""
+        colour = self.preset.colour
+        keyed = self.keys is not None and self.keys.moves_colour
+        if not keyed and not colour.cycle:
             return None
-        values = {name: track(phase).tolist() for name, track in self.keys.colour.items() if track is not None}
-        return [self.preset.colour.model_copy(update={name: column[i] for name, column in values.items()})
+        values = {} if not keyed else {name: track(phase).tolist() for name, track in self.keys.colour.items()
+                                       if track is not None}
+        if colour.cycle:
+            # A palette comes back after a shift of 2 (there and back, or once round a cyclic one); a hue after 1.
+            name, period = ("palette_shift", 2.0) if colour.mode == "palette" else ("hue_shift", 1.0)
+            base = values.get(name, [getattr(colour, name)] * phase.shape[0])
+            turns = (phase.to(torch.float64) * colour.cycle * period).tolist()
+            values[name] = [start + turn for start, turn in zip(base, turns)]
+        return [colour.model_copy(update={name: column[i] for name, column in values.items()})
                 for i in range(phase.shape[0])]
 
     def feature_scales(self, phase: Tensor) -> Tensor | None:

@@ -16,6 +16,14 @@ from cppn_motion.nets.activations import make_activation
 from cppn_motion.nets.base import FieldNet, NetSpec
 from cppn_motion.nets.cpu_layers import batched_linear
 from cppn_motion.nets.inits import INITS
+from cppn_motion.nets.kernel_guard import (
+    CHECK_LAYERS,
+    CHECK_PIXELS,
+    GUARD,
+    folded_colour,
+    raw_mismatch,
+    uint8_mismatch,
+)
 from cppn_motion.seeding import generator_for
 
 # Rows (frames x pixels) pushed through all layers at once. ~8k rows x 32 channels x 4 B
@@ -23,12 +31,14 @@ from cppn_motion.seeding import generator_for
 # ~4x slower on CPU (FIELD_NOTES section 3).
 ROWS_PER_CHUNK = 8192
 
-# Hidden-layer precisions. "bf16" halves the bytes per activation and uses the
-# AVX512-BF16 dot products where the CPU has them (~1.6x on this project's CPU); the
-# first layer, the output layer and everything after it stay fp32 (FIELD_NOTES 6:
-# bf16's step in [0.5, 1) is a whole 8-bit code). "auto" = fp32 on a CPU and the fused
-# kernel's fp16 dots (fp32 sums) on CUDA; "fp32" = float32 on every device.
-PRECISIONS = ("auto", "fp32", "bf16")
+# Hidden-layer precisions. "fp32": float32 on every device. "bf16": bf16 hidden layers on
+# a CPU, using the AVX512-BF16 dot products where the CPU has them (~1.6x on this project's
+# CPU); the first layer, the output layer and everything after it stay fp32 (FIELD_NOTES 6:
+# bf16's step in [0.5, 1) is a whole 8-bit code). "fast": the fastest arithmetic the device
+# has (bf16 hidden layers on a CPU, the fused kernel's fp16 dots with fp32 sums on CUDA).
+# "auto": float32 for renders to files (on a GPU they are bound by the video encoder, so fp16
+# buys no speed there and costs up to a few codes) and "fast" for in-memory rendering on CUDA.
+PRECISIONS = ("auto", "fp32", "bf16", "fast")
 
 # Below this many rows a frame batch is evaluated by one thread: a pool's hand-off
 # costs more than it saves on a thumbnail.
@@ -49,9 +59,19 @@ def hidden_dtype(precision: str, device: torch.device) -> torch.dtype:
     """The dtype of hidden layers 2..depth for a precision name on a device."""
     if precision not in PRECISIONS:
         raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}; got {precision!r}")
-    if precision == "bf16":
+    if precision in ("bf16", "fast") and device.type == "cpu":
         return torch.bfloat16
     return torch.float32
+
+
+def on_kernel_device(tensor: Tensor) -> bool:
+    """The fused kernel runs on CUDA only (its tests drive Triton's CPU interpreter directly)."""
+    return tensor.device.type == "cuda"
+
+
+def kernel_wanted(precision: str, in_memory: bool) -> bool:
+    """Whether a precision name asks for the fused CUDA kernel (where it covers the net)."""
+    return precision in ("bf16", "fast") or (precision == "auto" and in_memory)
 
 
 def cpu_workers() -> int:
@@ -102,8 +122,9 @@ class MLP(FieldNet):
         self.base_weights = self.sample_weights(generator_for(spec.seed, "weights", 0))
         # How hidden layers are computed (PRECISIONS, the preset's net.precision).
         self.precision = spec.config.precision if spec.config is not None else "auto"
-        # None: the fused kernel where it covers the net (CUDA + triton); False: always the torch path.
-        self.use_kernel: bool | None = None
+        # Whether the fused CUDA kernel may run (where it covers the net and passes its
+        # self-check); build_scene sets it for in-memory renders. False: always the torch path.
+        self.use_kernel = kernel_wanted(self.precision, in_memory=False)
 
     def layer_shapes(self) -> list[tuple[int, int]]:
         spec = self.spec
@@ -128,19 +149,27 @@ class MLP(FieldNet):
         h + gain * f(h) (residual depth growth: gain 0 passes h through unchanged)."""
         layers = self._layers(depth)
         gains = _check_gains(layer_gains, self.spec.depth)
-        batch = frame_inputs.shape[0]
-        pixels = coords.shape[-2]
-        n_coord = self.spec.coord_features
-        first_w = weights[0]
         # The first layer splits into a per-pixel part and a per-frame part; the
         # per-frame part (time, latent) is just a bias, computed once per frame.
         frame_bias = self._frame_bias(frame_inputs, weights)
-        if gains is None and self._kernel_covers(coords, weights):
+        if gains is None and self._kernel_ready(coords, frame_bias, weights, None):
             from cppn_motion.nets.kernels import triton_mlp
 
-            return triton_mlp.fused_mlp(coords, frame_bias, weights, layers, self.spec.activation)
+            return GUARD.run(
+                lambda: triton_mlp.fused_mlp(coords, frame_bias, weights, layers, self.spec.activation),
+                lambda: self._torch_forward(coords, frame_bias, weights, layers))
+        return self._torch_forward(coords, frame_bias, weights, layers, gains)
+
+    def _torch_forward(self, coords: Tensor, frame_bias: Tensor, weights: list[Tensor], layers: int,
+                       gains: list[float] | None = None) -> Tensor:
+        """The reference path: chunks of rows through torch ops (any device, any activation);
+        with `gains`, the hidden layers after the first are residual (growth)."""
+        batch = frame_bias.shape[0]
+        pixels = coords.shape[-2]
+        n_coord = self.spec.coord_features
+        first_w = weights[0]
         coord_w = first_w[:, :n_coord]
-        dtype = hidden_dtype(self.precision, frame_inputs.device)
+        dtype = hidden_dtype(self.precision, frame_bias.device)
         hidden = list(zip(weights[2:2 * layers:2], weights[3:2 * layers:2]))
         first_activation = partial(_activate, self.activations[0])
         head_w, head_b = weights[-2], weights[-1]
@@ -157,7 +186,7 @@ class MLP(FieldNet):
         elif gains is None:
             steps = [partial(_plain_step, activation, w.to(dtype), b.to(dtype))
                      for activation, (w, b) in zip(self.activations[1:], hidden)]
-        out = torch.empty(batch, pixels, self.spec.out_channels, device=frame_inputs.device, dtype=torch.float32)
+        out = torch.empty(batch, pixels, self.spec.out_channels, device=frame_bias.device, dtype=torch.float32)
         step = max(256, ROWS_PER_CHUNK // batch)
 
         def run(start: int) -> None:
@@ -171,7 +200,7 @@ class MLP(FieldNet):
             out[:, start:start + step] = batched_linear(h.to(torch.float32), head_w, head_b)
 
         starts = range(0, pixels, step)
-        workers = cpu_workers() if frame_inputs.device.type == "cpu" else 1
+        workers = cpu_workers() if frame_bias.device.type == "cpu" else 1
         if workers > 1 and batch * pixels >= MIN_ROWS_FOR_WORKERS and len(starts) > 1:
             with _single_threaded_ops():
                 # list() re-raises a worker's exception here.
@@ -183,28 +212,54 @@ class MLP(FieldNet):
 
 
     def _kernel_covers(self, coords: Tensor, weights: list[Tensor]) -> bool:
-        """The fused Triton kernel runs on CUDA for shared weights, 2-D coords and one kernel-known activation."""
-        # An explicit "fp32" keeps the GPU in float32 too: the kernel's fp16 dots change ~14% of
-        # 8-bit codes by 1-4 against the CPU (bench/device_diff.py); "auto" takes the speed.
-        if coords.device.type != "cuda" or self.use_kernel is False or self.precision == "fp32":
+        """The fused Triton kernel runs on CUDA for shared weights, 2-D coords and one kernel-known activation,
+        when the precision asks for it (an explicit or file-render "fp32" never does: the kernel's fp16 dots
+        change ~14% of 8-bit codes by 1-4 against the CPU, bench/device_diff.py)."""
+        if not self.use_kernel or not on_kernel_device(coords):
             return False
         from cppn_motion.nets.kernels import triton_mlp
 
         names = [self.spec.activation] if self.spec.activation != "mixed" else ["mixed"]
         return triton_mlp.covers(names, all(w.shape[0] == 1 for w in weights), coords)
 
+    def _kernel_ready(self, coords: Tensor, frame_bias: Tensor, weights: list[Tensor],
+                      colour_map: tuple[Tensor, Tensor, Tensor] | None) -> bool:
+        """The kernel covers this call and its variant passed the self-check in this process."""
+        if not self._kernel_covers(coords, weights):
+            return False
+        variant = (self.spec.activation, self.spec.width, self.spec.coord_features, self.spec.out_channels,
+                   colour_map is not None, coords.device)
+        return GUARD.usable(variant, lambda: self._check_kernel(coords, frame_bias, weights, colour_map))
+
+    def _check_kernel(self, coords: Tensor, frame_bias: Tensor, weights: list[Tensor],
+                      colour_map: tuple[Tensor, Tensor, Tensor] | None) -> str | None:
+        """Run the kernel on a small tile next to the torch path (kernel_guard's tolerances)."""
+        from cppn_motion.nets.kernels import triton_mlp
+
+        tile, bias = coords[:CHECK_PIXELS].contiguous(), frame_bias[:1]
+        layers = min(CHECK_LAYERS, self.spec.depth)
+        reference = self._torch_forward(tile, bias, weights, layers)
+        if colour_map is None:
+            return raw_mismatch(triton_mlp.fused_mlp(tile, bias, weights, layers, self.spec.activation), reference)
+        kernel = triton_mlp.fused_mlp(tile, bias, weights, layers, self.spec.activation, colour_map)
+        return uint8_mismatch(kernel, folded_colour(reference, colour_map))
+
     @torch.no_grad()
     def fused_uint8(self, coords: Tensor, frame_inputs: Tensor, weights: list[Tensor],
                     colour_map: tuple[Tensor, Tensor, Tensor] | None, depth: int | None = None) -> Tensor | None:
         """uint8 RGB (B, P, 3) straight from the kernel with the colour stage folded into the head,
         or None when the kernel does not cover this net, device or colour mode (use forward + to_rgb)."""
-        if colour_map is None or not self._kernel_covers(coords, weights):
+        if colour_map is None:
+            return None
+        frame_bias = self._frame_bias(frame_inputs, weights)
+        if not self._kernel_ready(coords, frame_bias, weights, colour_map):
             return None
         from cppn_motion.nets.kernels import triton_mlp
 
         layers = self._layers(depth)
-        return triton_mlp.fused_mlp(coords, self._frame_bias(frame_inputs, weights), weights, layers,
-                                    self.spec.activation, colour_map)
+        return GUARD.run(
+            lambda: triton_mlp.fused_mlp(coords, frame_bias, weights, layers, self.spec.activation, colour_map),
+            lambda: None)
 
     def _layers(self, depth: int | None) -> int:
         """How many hidden layers to run: all, or the first `depth` (depth growth)."""

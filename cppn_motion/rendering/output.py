@@ -1,14 +1,16 @@
 """What an output file records and how it is encoded, worked out from the preset once:
-the default path, the provenance metadata, and the encoder options."""
+the default path, the provenance metadata, the encoder options, and the RenderOutput that
+bundles them with the target for every writer below."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 from cppn_motion._version import __version__
 from cppn_motion.config.presets import preset_to_yaml
 from cppn_motion.config.schema import Preset
-from cppn_motion.encoders import EncoderOptions
+from cppn_motion.encoders import EncoderOptions, FrameWriter, OutputTarget, check_writer, open_writer
 from cppn_motion.encoders.levels import LEVELS
 from cppn_motion.encoders.provenance import (
     COMMAND_KEY,
@@ -54,3 +56,45 @@ def encoder_options(preset: Preset) -> EncoderOptions:
                           gif_method=out.gif_method, gif_max_width=out.gif_max_width,
                           gif_max_bytes=out.gif_max_bytes, gif_max_fps=out.gif_max_fps,
                           gif_optimize=out.gif_optimize, bit_depth=out.bit_depth)
+
+
+@dataclass(frozen=True)
+class RenderOutput:
+    """One output, resolved once: the target (path and format), its frame rate and size, the
+    encoder options and the provenance metadata it records. Writers are opened from it."""
+
+    target: OutputTarget
+    fps: float
+    size: tuple[int, int]
+    options: EncoderOptions
+    metadata: dict[str, str]
+
+    @property
+    def path(self) -> Path:
+        return self.target.path
+
+    def check(self) -> None:
+        """Every check opening the writer runs (even sizes, GIF fps, ...), without creating anything."""
+        check_writer(self.path, fps=self.fps, size=self.size, options=self.options, metadata=self.metadata)
+
+    def open(self, frame_numbers: Sequence[int] | None = None) -> FrameWriter:
+        """The writer (a PNG sequence numbers its files by `frame_numbers`, default 0, 1, ...)."""
+        numbers = {"frame_numbers": frame_numbers} if self.target.sequence else {}
+        return open_writer(self.path, fps=self.fps, size=self.size, options=self.options, metadata=self.metadata,
+                           **numbers)
+
+
+def resolve_output(preset: Preset, path: Path | str | None = None, *, time: float | None = None,
+                   indices: Sequence[int] | None = None, fps: float | None = None,
+                   size: tuple[int, int] | None = None, command: str | None = None) -> RenderOutput:
+    """The RenderOutput for rendering `preset` to `path` (default: default_output_path).
+
+    `time`: a still's loop phase (recorded for a .png); `indices`: the clip's frames the file holds,
+    when not all; `fps`, `size`: when not the preset's (a contact sheet, a comparison grid);
+    `command`: the command that made it when not render or still (see metadata_for)."""
+    target = OutputTarget.at(path if path is not None else default_output_path(preset))
+    metadata = metadata_for(preset, time if target.still else None, None if target.still else indices,
+                            target.path.name if target.sequence else None, command)
+    canvas = preset.canvas
+    return RenderOutput(target, preset.timeline.fps if fps is None else fps,
+                        (canvas.width, canvas.height) if size is None else size, encoder_options(preset), metadata)

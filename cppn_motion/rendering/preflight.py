@@ -11,7 +11,7 @@ from typing import Iterable
 import torch
 
 from cppn_motion.config.schema import Preset
-from cppn_motion.encoders import writer_for
+from cppn_motion.encoders import OutputTarget
 from cppn_motion.rendering.budget import MemoryEstimate, check_memory
 from cppn_motion.rendering.device import resolve_device
 from cppn_motion.rendering.dull import DullnessCheck
@@ -20,22 +20,22 @@ from cppn_motion.rendering.hooks import Notify
 
 @dataclass(frozen=True)
 class PreparedRender:
-    """A render that passed the checks: its output format, device and memory estimate."""
+    """A render that passed the checks: its output target, device and memory estimate."""
 
-    kind: str
+    target: OutputTarget
     device: torch.device
     memory: MemoryEstimate
 
 
-def prepare_render(preset: Preset, output: Path | str, device: str | torch.device = "auto",
+def prepare_render(preset: Preset, output: OutputTarget | Path | str, device: str | torch.device = "auto",
                    frames_kept: int | None = None) -> PreparedRender:
     """Refuse, with one line, what cannot be rendered before anything is built or written.
 
     `frames_kept`: frames the writer holds at once when not the whole clip (a GIF shard keeps
     only its own; the join, wherever it runs, checks the whole clip then)."""
-    kind = writer_for(output)
+    target = output if isinstance(output, OutputTarget) else OutputTarget.at(output)
     resolved = resolve_device(device)
-    return PreparedRender(kind, resolved, check_memory(preset, kind, resolved, frames=frames_kept))
+    return PreparedRender(target, resolved, check_memory(preset, target.kind, resolved, frames=frames_kept))
 
 
 def warn(message: str) -> None:

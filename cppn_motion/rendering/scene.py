@@ -23,6 +23,7 @@ from cppn_motion.motion.camera import apply_camera
 from cppn_motion.motion.timeline import Timeline
 from cppn_motion.nets import FieldNet, NetSpec, build_net
 from cppn_motion.nets.coords import Grid, coordinate_features, feature_count, make_grid
+from cppn_motion.nets.mlp import MLP, kernel_wanted
 from cppn_motion.rendering.device import frames_per_batch, resolve_device
 from cppn_motion.rendering.hooks import Progress
 from cppn_motion.rendering.numerics import (
@@ -192,10 +193,15 @@ class Scene:
         return self.render_phases(self.timeline.phases(list(indices)))
 
 
-def build_scene(preset: Preset, device: str | torch.device = "auto") -> Scene:
-    """Build the net, timeline, coordinate field and colour calibration for a preset."""
+def build_scene(preset: Preset, device: str | torch.device = "auto", *, in_memory: bool = False) -> Scene:
+    """Build the net, timeline, coordinate field and colour calibration for a preset.
+
+    `in_memory`: the frames go to the caller, not an encoder, so speed shows: there
+    `net.precision: auto` lets the fused CUDA kernel run (nets/mlp.py PRECISIONS)."""
     device = resolve_device(device)
     net = build_net(net_spec(preset)).to(device)
+    if isinstance(net, MLP):
+        net.use_kernel = kernel_wanted(net.precision, in_memory)
     net.base_weights = [w.to(device) for w in net.base_weights]
     timeline = Timeline(preset, net, device)
     canvas = preset.canvas

@@ -9,18 +9,20 @@ import tempfile
 import threading
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
-from cppn_motion.encoders import EncoderOptions
 from cppn_motion.encoders.mp4 import Mp4Writer
 from cppn_motion.encoders.provenance import PRESET_KEY, write_sidecar
 from cppn_motion.errors import UserError
 from cppn_motion.rendering.device import frames_per_batch
 from cppn_motion.rendering.dull import FRAMES_CHECKED, DullnessCheck
 from cppn_motion.rendering.feed import host_batches, ring_batch, ring_for, use_device_yuv
+from cppn_motion.rendering.hooks import Progress
 from cppn_motion.rendering.host_copy import HostBatch
+from cppn_motion.rendering.output import RenderOutput
 from cppn_motion.rendering.pipeline import QUEUE_DEPTH, write_routed
 from cppn_motion.rendering.scene import Scene
+from cppn_motion.rendering.tuning import Tuning
 from cppn_motion.rendering.write import by_position, observed
 from cppn_motion.scale.plan import Segment, fingerprint, split_frames
 from cppn_motion.scale.segment_files import SegmentRecord, join_fresh_mp4, open_segment_writer
@@ -126,52 +128,52 @@ def close_together(writers: Sequence) -> None:
         raise failures[0]
 
 
-def encode_in_segments(output: Path, count: int, total: int, *, fps: float, size: tuple[int, int],
-                       options: EncoderOptions, metadata: Mapping[str, str],
-                       fingerprint: str, render: Callable[[list[int]], Iterable[HostBatch]], batch: int,
+def encode_in_segments(output: RenderOutput, count: int, total: int, *, fingerprint: str,
+                       render: Callable[[list[int]], Iterable[HostBatch]], batch: int,
                        sidecar: bool = True) -> list[Segment]:
-    """Encode a `total`-frame clip with `count` parallel encoders into `output` (atomic).
+    """Encode a `total`-frame clip with `count` parallel encoders into `output.path` (atomic).
 
     `fingerprint` marks the segments as this preset's (join.py checks it). `render(order)` yields the HostBatches of those frames in that order. The segments live
     in a hidden folder beside the output (same filesystem) that is removed whatever happens;
     on an error or Ctrl-C every ffmpeg is killed before its file is deleted.
     """
     segments = split_frames(total, count)
+    fps, metadata = output.fps, output.metadata
+    target = output.path
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        folder = Path(tempfile.mkdtemp(prefix=f".{output.name}.encoders-", dir=output.parent))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.encoders-", dir=target.parent))
     except OSError as err:  # e.g. a read-only folder: the user's to fix, as for a plain render
-        raise UserError(f"output path '{output}': cannot write there ({err.strerror or err})") from err
+        raise UserError(f"output path '{target}': cannot write there ({err.strerror or err})") from err
     try:
         paths = [folder / f"segment-{segment.index:03d}.mp4" for segment in segments]
         with ExitStack() as stack:
-            writers = [stack.enter_context(open_segment_writer(path, SegmentRecord.of(segment, fingerprint), fps=fps,
-                                                               size=size, options=options, metadata=metadata))
+            writers = [stack.enter_context(open_segment_writer(path, SegmentRecord.of(segment, fingerprint), output))
                        for segment, path in zip(segments, paths)]
             write_routed(route(render(round_robin_order(segments, batch)), segments), writers)
             close_together(writers)
-        join_fresh_mp4(paths, output, frames=[segment.frames for segment in segments], fps=fps, metadata=metadata)
+        join_fresh_mp4(paths, target, frames=[segment.frames for segment in segments], fps=fps, metadata=metadata)
         if sidecar and PRESET_KEY in metadata:
-            write_sidecar(output, metadata)
+            write_sidecar(target, metadata)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return segments
 
 
-def write_clip_segments(scene: Scene, path: Path, count: int, clip: Sequence[int] | None = None, *, fps: float,
-                        options: EncoderOptions, metadata: dict[str, str], batch_size: int | None = None,
-                        progress: Callable[[int], None] | None = None, device_yuv: bool | None = None,
+def write_clip_segments(scene: Scene, output: RenderOutput, count: int, clip: Sequence[int] | None = None, *,
+                        tuning: Tuning = Tuning(), progress: Progress | None = None,
                         check: DullnessCheck | None = None, sidecar: bool = False) -> None:
-    """Render the clip's frames (or `clip`'s) into an MP4 at `path` with `count` parallel segment
-    encoders joined by stream copy (parallel_encoders.py), through the same pipeline as write_clip."""
+    """Render the clip's frames (or `clip`'s) into the MP4 `output` with `count` parallel segment
+    encoders joined by stream copy, through the same pipeline as write_clip (tuning: batch size
+    and yuv420p on the device)."""
     clip = list(range(scene.preset.timeline.frames)) if clip is None else list(clip)
     check = check or DullnessCheck()
-    yuv = use_device_yuv(scene.device, Mp4Writer.takes_yuv420p(options), device_yuv)
+    yuv = use_device_yuv(scene.device, Mp4Writer.takes_yuv420p(output.options), tuning.device_yuv)
     ring = ring_for(scene.device, held_by_consumer=count * (QUEUE_DEPTH + 1))
     if ring is None:
-        batch = frames_per_batch(scene.device, *scene.render_size, scene.net.spec.out_channels, batch_size)
+        batch = frames_per_batch(scene.device, *scene.render_size, scene.net.spec.out_channels, tuning.batch_size)
     else:  # the segments' batch size must be the one host_batches will render
-        batch = ring_batch(scene, ring, yuv, batch_size)
+        batch = ring_batch(scene, ring, yuv, tuning.batch_size)
 
     def render_order(order: list[int]) -> Iterator[HostBatch]:
         """Batches of the clip's positions `order`, labelled by position (what segments cover)."""
@@ -179,5 +181,5 @@ def write_clip_segments(scene: Scene, path: Path, count: int, clip: Sequence[int
                                ring=ring, rgb_frames=FRAMES_CHECKED, progress=progress)
         return by_position(observed(batches, check, None), order)
 
-    encode_in_segments(path, count, len(clip), fps=fps, size=scene.size, options=options, metadata=metadata,
-                       fingerprint=fingerprint(scene.preset), render=render_order, batch=batch, sidecar=sidecar)
+    encode_in_segments(output, count, len(clip), fingerprint=fingerprint(scene.preset), render=render_order,
+                       batch=batch, sidecar=sidecar)

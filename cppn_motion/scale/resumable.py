@@ -11,12 +11,12 @@ from typing import Sequence
 import torch
 
 from cppn_motion.config.schema import Preset
-from cppn_motion.encoders import writer_for
+from cppn_motion.encoders import OutputTarget
 from cppn_motion.errors import UserError
 from cppn_motion.rendering.dull import DullnessCheck
 from cppn_motion.rendering.hooks import Notify
 from cppn_motion.rendering.hooks import Progress as ProgressFn
-from cppn_motion.rendering.output import encoder_options, metadata_for
+from cppn_motion.rendering.output import RenderOutput, resolve_output
 from cppn_motion.rendering.preflight import prepare_render, report_notes
 from cppn_motion.rendering.scene import Scene, build_scene
 from cppn_motion.rendering.write import write_clip
@@ -50,24 +50,23 @@ class SegmentedRender:
 
 def check_segmentable(preset: Preset, output: Path, flag: str) -> None:
     """Segments are frame ranges of a clip that join by stream copy (MP4) or as frames (GIF)."""
-    kind = writer_for(output)
-    if kind == "png":
+    target = OutputTarget.at(output)
+    if target.still:
         raise UserError(f"{flag}: a .png still is one frame and cannot be split into segments; "
                         f"use -o with .mp4 or .gif; got '{output}'")
-    if kind not in ("mp4", "gif"):
+    if not target.segmentable:
         raise UserError(f"{flag}: segments can be joined into .mp4 or .gif only; got '{output}'")
 
 
-def render_segments(scene: Scene, jobs: Sequence[tuple[Segment, Path]], *, resume: bool = False,
+def render_segments(scene: Scene, output: RenderOutput, jobs: Sequence[tuple[Segment, Path]], *, resume: bool = False,
                     batch_size: int | None = None, progress: ProgressFn | None = None,
                     result: SegmentedRender | None = None, check: DullnessCheck | None = None) -> SegmentedRender:
-    """Render each (segment, file) in turn. With `resume`, a file that already holds exactly
+    """Render each (segment, file) of `output` in turn. With `resume`, a file that already holds exactly
     that segment of this preset (checked: record and frame count) is kept, not rendered again.
     `check` sees every frame rendered (the dull-output advice a plain render gives)."""
     preset = scene.preset
     print_hash = fingerprint(preset)
     result = result if result is not None else SegmentedRender(Path())
-    canvas = preset.canvas
     for segment, path in jobs:
         record = SegmentRecord.of(segment, print_hash)
         if resume and segment_is_complete(path, record):
@@ -78,8 +77,7 @@ def render_segments(scene: Scene, jobs: Sequence[tuple[Segment, Path]], *, resum
         path.parent.mkdir(parents=True, exist_ok=True)
         # As in a plain render: video is dithered, GIF frames (palettised later) are not.
         scene.dither = preset.output.dither and not is_gif_segment(path)
-        with open_segment_writer(path, record, fps=preset.timeline.fps, size=(canvas.width, canvas.height),
-                                 options=encoder_options(preset), metadata=metadata_for(preset)) as writer:
+        with open_segment_writer(path, record, output) as writer:
             # The render command's pipeline: yuv420p on the GPU, pinned copies, a writer thread.
             write_clip(scene, writer, segment.indices, batch_size=batch_size, progress=progress, check=check)
         result.rendered.append(segment)
@@ -106,7 +104,7 @@ def render_shard(preset: Preset, output: str | Path, index: int, count: int, *,
     if progress is not None:
         progress(0)
     check = DullnessCheck()
-    result = render_segments(scene, [(segment, path)], resume=resume, batch_size=batch_size, progress=progress,
+    result = render_segments(scene, resolve_output(preset, output), [(segment, path)], resume=resume, batch_size=batch_size, progress=progress,
                              result=SegmentedRender(path), check=check)
     report_notes(preset, notify, check)
     return result
@@ -147,7 +145,7 @@ def render_resumable(preset: Preset, output: str | Path, *, segments: int = DEFA
         progress(sum(segment.frames for segment in result.reused))
     check = DullnessCheck()
     if scene is not None:
-        render_segments(scene, pending, batch_size=batch_size, progress=progress, result=result, check=check)
+        render_segments(scene, resolve_output(preset, output), pending, batch_size=batch_size, progress=progress, result=result, check=check)
     finish_join([path for _, path in jobs], output, notify)
     report_notes(preset, notify, check)
     return result

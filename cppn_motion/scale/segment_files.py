@@ -17,8 +17,8 @@ from cppn_motion.encoders import (
     WRITERS,
     EncoderOptions,
     FrameWriter,
+    OutputTarget,
     open_writer,
-    writer_for,
 )
 from cppn_motion.encoders.base import check_fps, check_size
 from cppn_motion.encoders.frames_npz import (
@@ -28,6 +28,7 @@ from cppn_motion.encoders.frames_npz import (
 )
 from cppn_motion.encoders.provenance import PRESET_KEY, parse_ffmetadata, write_sidecar
 from cppn_motion.errors import UserError
+from cppn_motion.rendering.output import RenderOutput
 from cppn_motion.rendering.preflight import report_notes
 from cppn_motion.scale.plan import GIF_SEGMENT_SUFFIX, Segment
 
@@ -72,11 +73,11 @@ def is_gif_segment(path: Path) -> bool:
     return path.name.lower().endswith(GIF_SEGMENT_SUFFIX)
 
 
-def open_segment_writer(path: Path, record: SegmentRecord, *, fps: float, size: tuple[int, int],
-                        options: EncoderOptions, metadata: Mapping[str, str]) -> FrameWriter:
-    """A writer for one segment file: an MP4 encoded exactly like the final file, or (for GIF
-    output) lossless frames. The segment record is added to the metadata."""
-    tagged = {**metadata, SEGMENT_TAG: record.to_json()}
+def open_segment_writer(path: Path, record: SegmentRecord, output: RenderOutput) -> FrameWriter:
+    """A writer for one segment file of `output`: an MP4 encoded exactly like the final file, or
+    (for GIF output) lossless frames. The segment record is added to the metadata."""
+    fps, size, options = output.fps, output.size, output.options
+    tagged = {**output.metadata, SEGMENT_TAG: record.to_json()}
     if is_gif_segment(path):
         # Check the GIF's own limits (e.g. fps) now, not at the join after all the rendering.
         writer_class = WRITERS.get("gif")
@@ -198,7 +199,7 @@ def join_segments(segments: Iterable[Path], output: Path, *, check_counts: bool 
     if len(kinds) > 1:
         raise UserError("join: segments mix MP4 and GIF frame files; join one output's segments at a time")
     gif = kinds.pop()
-    target_kind = writer_for(output)
+    target_kind = OutputTarget.at(output).kind
     if target_kind != ("gif" if gif else "mp4"):
         want = ".gif" if gif else ".mp4"
         raise UserError(f"join: these segments make a {want} file; -o must end in {want}; got '{output}'")

@@ -19,6 +19,7 @@ from cppn_motion.config.schema import Preset
 from cppn_motion.errors import UserError
 from cppn_motion.rendering.device import resolve_device
 from cppn_motion.rendering.dull import DullnessCheck
+from cppn_motion.rendering.output import resolve_output
 from cppn_motion.rendering.preflight import prepare_render, report_notes
 from cppn_motion.rendering.scene import Scene, build_scene
 from cppn_motion.scale.plan import DEFAULT_SEGMENTS, assign_contiguous, fingerprint, work_folder
@@ -195,7 +196,7 @@ def render_distributed(preset: Preset, output: str | Path, env: DistEnv, *, devi
         if progress is not None:
             progress(0)
         for number, job in enumerate(mine):
-            render_segments(scene, [job], resume=resume, batch_size=batch_size, progress=progress, result=result,
+            render_segments(scene, resolve_output(preset, output), [job], resume=resume, batch_size=batch_size, progress=progress, result=result,
                             check=check)
             if number == 0 and os.environ.get(DIE_AFTER_FIRST_SEGMENT_ENV) == str(env.rank):
                 os._exit(3)

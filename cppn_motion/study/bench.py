@@ -20,7 +20,6 @@ from torch.nn import functional as F
 from cppn_motion.colour.mapping import quantize, to_rgb
 from cppn_motion.config.presets import load_preset
 from cppn_motion.config.schema import Preset
-from cppn_motion.encoders import open_writer
 from cppn_motion.nets import ARCHITECTURES
 from cppn_motion.nets.activations import Mixed
 from cppn_motion.nets.conv import ConvNet
@@ -28,9 +27,10 @@ from cppn_motion.nets.conv_layout import Conv, margin_and_dilation
 from cppn_motion.nets.design_grid import resize_output, sample_field, working_grid
 from cppn_motion.nets.spatial_norm import STD_FLOOR, central_crop
 from cppn_motion.rendering.feed import use_device_yuv
-from cppn_motion.rendering.output import encoder_options, metadata_for
+from cppn_motion.rendering.output import encoder_options, resolve_output
 from cppn_motion.rendering.pipeline import usable_cores
 from cppn_motion.rendering.scene import Scene, build_scene, iter_frames
+from cppn_motion.rendering.tuning import Tuning
 from cppn_motion.rendering.write import write_clip
 from cppn_motion.scale.parallel_encode import resolve_encoders, write_clip_segments
 
@@ -46,8 +46,10 @@ class Workload:
     arch: str = "mlp"
 
     def preset(self, frames: int) -> Preset:
+        # rgb colour, as when the numbers in bench/RESULTS.md were taken: the default preset's
+        # palette would also change the colour stage (and keep MLPs off the fused GPU kernel).
         values = {"canvas.width": self.width, "canvas.height": self.height, "timeline.frames": frames,
-                  "net.arch": self.arch, **self.overrides}
+                  "net.arch": self.arch, "colour.mode": "rgb", **self.overrides}
         return load_preset("default", values)
 
 
@@ -353,15 +355,13 @@ def run_workload(workload: Workload, settings: Settings, device: str = "cpu",
             yuv = use_device_yuv(scene.device, encoder_options(preset).pix_fmt == "yuv420p", settings.device_yuv)
             path = Path(folder) / f"ours.{kind}"
 
+            out = resolve_output(preset, path)
+
             def ours_file() -> None:
                 if kind == "mp4" and encoders > 1:
-                    write_clip_segments(scene, path, encoders, fps=preset.timeline.fps,
-                                        options=encoder_options(preset), metadata=metadata_for(preset),
-                                        device_yuv=settings.device_yuv)
+                    write_clip_segments(scene, out, encoders, tuning=Tuning(device_yuv=settings.device_yuv))
                     return
-                writer = open_writer(path, fps=preset.timeline.fps, size=scene.size,
-                                     options=encoder_options(preset), metadata=metadata_for(preset))
-                with writer:
+                with out.open() as writer:
                     if kind == "mp4":  # the render command's pipeline (yuv420p on the device, pinned copies)
                         write_clip(scene, writer, indices, device_yuv=settings.device_yuv)
                     else:

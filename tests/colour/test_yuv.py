@@ -77,8 +77,8 @@ def psnr(a: np.ndarray, b: np.ndarray) -> float:
 def test_yuv_and_rgb_paths_give_the_same_picture(tmp_path):
     # crf 0: lossless in YUV, so what differs is only the conversion (chroma filter, rounding).
     preset = tiny_preset(canvas={"width": 160, "height": 90}, output={"crf": 0})
-    rgb = read_back(cm.render(preset, tmp_path / "rgb.mp4", device="cpu", device_yuv=False, sidecar=False))
-    yuv = read_back(cm.render(preset, tmp_path / "yuv.mp4", device="cpu", device_yuv=True, sidecar=False))
+    rgb = read_back(cm.render(preset, tmp_path / "rgb.mp4", device="cpu", tuning=cm.Tuning(device_yuv=False), sidecar=False))
+    yuv = read_back(cm.render(preset, tmp_path / "yuv.mp4", device="cpu", tuning=cm.Tuning(device_yuv=True), sidecar=False))
     source = cm.render_array(preset, device="cpu").astype(np.float64)
     assert rgb.shape == yuv.shape == source.shape
     # Measured: 50.7 dB between the paths, mean 0.28 codes; both ~34.1 dB from the source
@@ -89,7 +89,7 @@ def test_yuv_and_rgb_paths_give_the_same_picture(tmp_path):
 
 def test_ten_bit_output_falls_back_to_the_rgb_path(tmp_path):
     preset = tiny_preset(output={"pix_fmt": "yuv420p10le"})
-    path = cm.render(preset, tmp_path / "deep.mp4", device="cpu", device_yuv=True, sidecar=False)
+    path = cm.render(preset, tmp_path / "deep.mp4", device="cpu", tuning=cm.Tuning(device_yuv=True), sidecar=False)
     reader = imageio_ffmpeg.read_frames(str(path))
     assert next(reader)["pix_fmt"].startswith("yuv420p10le")
     assert len(list(reader)) == preset.timeline.frames

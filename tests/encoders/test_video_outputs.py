@@ -53,7 +53,7 @@ def test_the_guard_names_flat_and_saturated_frames_with_a_hint() -> None:
     check.observe(blocks.astype(np.uint8).repeat(3, -1))
     preset = tiny_preset(colour={"normalize": False})
     message = check.warnings(preset)[0]
-    assert "saturated" in message and "net.init.gain (now 2)" in message and "colour.normalize" in message
+    assert "saturated" in message and "--set colour.contrast=0.4 (now 1.6)" in message and "colour.normalize=true" in message
     lively = DullnessCheck()
     lively.observe(cm.render_array(tiny_preset(), device="cpu"))
     assert lively.warnings() == []

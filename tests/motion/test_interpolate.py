@@ -8,19 +8,9 @@ import torch
 
 from cppn_motion.errors import ConfigError
 from cppn_motion.motion.easing import ease
-from cppn_motion.motion.interpolate import (
-    MODES,
-    circle_path,
-    constant_speed,
-    cycle_keyframes,
-    ellipse_path,
-    keyframe_track,
-    lerp,
-    lissajous_path,
-    noise_path,
-    pingpong_order,
-    slerp,
-)
+from cppn_motion.motion.interpolate import MODES, cycle_keyframes, keyframe_track, lerp, slerp
+from cppn_motion.motion.paths import circle_path, ellipse_path, lissajous_path, noise_path
+from cppn_motion.motion.timing import constant_speed, pingpong_order
 
 DTYPES = (torch.float32, torch.float64)
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])

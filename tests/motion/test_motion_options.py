@@ -8,7 +8,7 @@ from tiny import tiny_preset
 
 import cppn_motion as cm
 from cppn_motion.errors import ConfigError
-from cppn_motion.motion.interpolate import pingpong_order
+from cppn_motion.motion.timing import pingpong_order
 from cppn_motion.rendering.scene import build_scene
 
 SMALL_NET = {"depth": 3, "width": 8}
@@ -108,7 +108,7 @@ def test_pingpong_path_runs_open_from_first_to_last_key():
 
 
 def test_arc_length_table_is_the_same_in_chunks():
-    from cppn_motion.motion.interpolate import arc_length_table
+    from cppn_motion.motion.timing import arc_length_table
 
     def path(phase):
         return torch.stack([torch.cos(6.283185307179586 * phase), 0.5 * torch.sin(6.283185307179586 * phase)], 1)

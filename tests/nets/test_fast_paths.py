@@ -132,7 +132,7 @@ def test_preset_precision_reaches_the_net():
 def test_unknown_precision_is_one_line_error():
     scene = _scene()
     scene.net.precision = "fp8"
-    with pytest.raises(Exception, match="precision must be one of auto, fp32, bf16; got 'fp8'"):
+    with pytest.raises(Exception, match="precision must be one of auto, fp32, bf16, fast; got 'fp8'"):
         scene.render_phases(scene.timeline.phases([0]))
 
 

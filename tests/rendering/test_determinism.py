@@ -10,7 +10,7 @@ import pytest
 import torch
 from tiny import tiny_preset
 
-from cppn_motion import render, render_array
+from cppn_motion import Tuning, render, render_array
 from cppn_motion.config.presets import load_preset
 
 SMALL_NET = {"depth": 4, "width": 16}
@@ -38,7 +38,7 @@ def test_same_preset_same_frames_whatever_the_batch_or_global_rng(case):
 def test_files_are_byte_identical_across_renders(tmp_path, suffix):
     preset = tiny_preset()
     a = render(preset, tmp_path / f"a{suffix}", device="cpu")
-    b = render(preset, tmp_path / f"b{suffix}", device="cpu", batch_size=2)
+    b = render(preset, tmp_path / f"b{suffix}", device="cpu", tuning=Tuning(batch_size=2))
     assert a.read_bytes() == b.read_bytes()
 
 

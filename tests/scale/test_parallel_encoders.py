@@ -101,9 +101,9 @@ def stream_line(path: Path) -> str:
 @pytest.mark.parametrize("device_yuv", [False, True])
 def test_joined_segments_match_a_single_encoder(tmp_path, device_yuv):
     preset = tiny_preset(canvas={"width": 64, "height": 36}, timeline={"frames": 25, "fps": 24})
-    single = cm.render(preset, tmp_path / "single.mp4", device="cpu", encoders=1, device_yuv=device_yuv)
-    joined = cm.render(preset, tmp_path / "joined.mp4", device="cpu", encoders=3, batch_size=2,
-                       device_yuv=device_yuv)
+    single = cm.render(preset, tmp_path / "single.mp4", device="cpu", tuning=cm.Tuning(encoders=1, device_yuv=device_yuv))
+    joined = cm.render(preset, tmp_path / "joined.mp4", device="cpu",
+                       tuning=cm.Tuning(encoders=3, batch_size=2, device_yuv=device_yuv))
     assert imageio_ffmpeg.count_frames_and_secs(str(joined)) == imageio_ffmpeg.count_frames_and_secs(str(single))
     assert packets(joined) == packets(single)  # identical timestamps: the joins keep the frame grid
     assert stream_line(joined) == stream_line(single)  # profile, yuv420p, tv range, BT.709 tags, size
@@ -151,7 +151,7 @@ def test_ctrl_c_kills_every_encoder_and_leaves_nothing(tmp_path):
 
     preset = tiny_preset(timeline={"frames": 24})
     with pytest.raises(KeyboardInterrupt):
-        cm.render(preset, tmp_path / "clip.mp4", device="cpu", encoders=3, batch_size=2,
+        cm.render(preset, tmp_path / "clip.mp4", device="cpu", tuning=cm.Tuning(encoders=3, batch_size=2),
                   hooks=Hooks(progress=interrupt))
     assert (tmp_path / "clip.mp4").read_bytes() == b"earlier"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4"]
