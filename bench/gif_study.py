@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image
 
 import cppn_motion as cm
+from cppn_motion.config.schema import Output
 from cppn_motion.encoders import EncoderOptions, open_writer
 from cppn_motion.encoders.gif import frame_step
 from cppn_motion.encoders.gif_methods import GIF_METHODS
@@ -64,10 +65,11 @@ def main() -> None:
     parser.add_argument("--methods", default=",".join(GIF_METHODS))
     parser.add_argument("--max-fps", default="0,15", help="comma-separated gif_max_fps values; 0 = every frame")
     parser.add_argument("--optimize", default="no", help="no, yes or both")
+    parser.add_argument("--colors", type=int, default=Output().gif_colors, help="default: output.gif_colors's")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.split("x"))
     optimizes = {"no": (False,), "yes": (True,), "both": (False, True)}[args.optimize]
-    print(f"clips {args.presets}, {width}x{height}, {args.frames} frames; PSNR of {BLUR}x{BLUR} box-blurred "
+    print(f"clips {args.presets}, {width}x{height}, {args.frames} frames, {args.colors} colours; PSNR of {BLUR}x{BLUR} box-blurred "
           "frames vs source; flicker = extra mean |frame change| in codes\n")
     print("| preset | method | max fps | optimize | PSNR dB | flicker | size KiB | ms/frame |")
     print("|---|---|---|---|---|---|---|---|")
@@ -79,7 +81,8 @@ def main() -> None:
         for method in args.methods.split(","):
             for cap in (float(v) for v in args.max_fps.split(",")):
                 for optimize in optimizes:
-                    options = EncoderOptions(gif_method=method, gif_optimize=optimize, gif_max_fps=cap or None)
+                    options = EncoderOptions(gif_method=method, gif_optimize=optimize, gif_max_fps=cap or None,
+                                             gif_colors=args.colors)
                     result = measure(clip, fps, options)
                     print(f"| {name} | {method} | {cap or fps:g} | {'yes' if optimize else 'no'} | "
                           f"{result['psnr']:.1f} | {result['flicker']:.2f} | {result['kib']:.0f} | "

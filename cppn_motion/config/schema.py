@@ -440,7 +440,7 @@ class Output(_Section):
     # 192, not 256: with the coverage palette 192 colours measured 40.4 dB where 256 gave 41.4, and
     # 5% fewer bytes, which brings a 5 s 320x180 sin_waves GIF under 3 MB (README, GIF table).
     gif_colors: int = Field(192, ge=2, le=256, description="Most colours in a GIF frame's palette.")
-    gif_method: str = Field("coverage_fs", description="How GIF frames get their palette and dither, from the GIF "
+    gif_method: str = Field("adaptive_fs", description="How GIF frames get their palette and dither, from the GIF "
                             "method registry (README has the measured comparison).")
     gif_max_width: int | None = Field(None, ge=2, le=16384, description="Downscale GIF frames (area filter) to at "
                                       "most this width; null keeps the render size.")

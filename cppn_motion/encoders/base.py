@@ -36,7 +36,7 @@ class EncoderOptions:
     """Palette size per GIF frame (2-256)."""
     gif_dither: bool = True
     """Dither against the palette (False: plain nearest-colour mapping, whatever the method)."""
-    gif_method: str = "coverage_fs"
+    gif_method: str = "adaptive_fs"
     """Palette + dither method from encoders.gif_methods.GIF_METHODS."""
     gif_max_width: int | None = None
     """Downscale GIF frames (area filter) to at most this width."""

@@ -46,7 +46,7 @@ def test_a_30_fps_clip_keeps_every_other_frame_and_its_exact_length(tmp_path):
         writer.write(clip)
     frames, delays = _decode(path)
     assert len(frames) == 4 and sum(delays) == 230  # 23 cs: 7 frames at 30 fps
-    assert Output().gif_max_fps == 15 and Output().gif_method == "coverage_fs"
+    assert Output().gif_max_fps == 15 and Output().gif_method == "adaptive_fs"
     with pytest.raises(ConfigError, match="gif_max_fps must be a number from 1 to 50; got 0"):
         EncoderOptions(gif_max_fps=0)
 
@@ -67,3 +67,17 @@ def test_the_default_gif_of_a_calm_clip_is_smaller_than_per_frame_octree_and_sti
         psnr[label] = np.mean([_blurred_psnr(g, s.astype(np.float64)) for g, s in zip(frames, kept)])
     assert sizes["default"] < 0.7 * sizes["octree_fs"]
     assert psnr["default"] >= 36  # the bar for blurred PSNR
+
+
+def test_adaptive_palette_keeps_octree_for_a_duotone_and_coverage_for_a_rainbow():
+    from cppn_motion.encoders import gif_methods
+
+    ramp = np.linspace(0, 1, 96)[None, :, None]
+    duotone = np.broadcast_to(ramp * [230, 60, 120] + (1 - ramp) * [20, 40, 140], (54, 96, 3)).astype(np.uint8)
+    hue = np.linspace(0, 1, 96)[None, :] + np.linspace(0, 0.5, 54)[:, None]
+    rainbow = (127.5 + 127.5 * np.cos(2 * np.pi * (hue[..., None] + [0, 1 / 3, 2 / 3]))).astype(np.uint8)
+    rainbow = rainbow + np.random.default_rng(0).integers(0, 24, rainbow.shape, dtype=np.uint8)
+    octree = gif_methods._adaptive(duotone, 64, Image.Quantize.FASTOCTREE)
+    assert gif_methods._adaptive_palette(duotone, 64).getpalette() == octree.getpalette()
+    coverage = gif_methods._coverage_palette(rainbow, 64)
+    assert gif_methods._adaptive_palette(rainbow, 64).getpalette() == coverage.getpalette()
