@@ -17,7 +17,7 @@ from PIL import Image
 import cppn_motion as cm
 from cppn_motion.colour.mapping import quantize
 from cppn_motion.rendering.scene import build_scene
-from cppn_motion.study.growth import _calibration_for, growth_stages, stage_rgb
+from cppn_motion.study.growth import calibration_for, growth_stages, stage_rgb
 from cppn_motion.study.growth_measures import growth_summary
 
 VARIANTS = {  # label: (method, calibration)
@@ -30,7 +30,7 @@ VARIANTS = {  # label: (method, calibration)
 
 def stage_frames(preset, mode: str, method: str, calibration: str) -> list[np.ndarray]:
     scene = build_scene(preset, "cpu")
-    calib = _calibration_for(scene, method, calibration)
+    calib = calibration_for(scene, method, calibration)
     return [quantize(stage_rgb(scene, stage, 0.0, calib)).numpy() for stage in growth_stages(scene, mode, method)]
 
 

@@ -155,7 +155,7 @@ def stage_rgb(scene: Scene, stage: Stage, phase: float, calibration: Literal["st
 CalibrationChoice = Literal["stage", "full", "shared"]
 
 
-def _calibration_for(scene: Scene, method: GrowthMethod, choice: CalibrationChoice | None
+def calibration_for(scene: Scene, method: GrowthMethod, choice: CalibrationChoice | None
                      ) -> Literal["stage", "full"] | Calibration:
     """None: each stage's own statistics, which bench/growth_study.py measured as good as a shared
     calibration for residual growth on hue and continuity, and better on complexity and looks
@@ -179,7 +179,7 @@ def iter_growth(scene: Scene, mode: GrowthMode = "depth", *, hold: int = 12, ble
     method = method or default_method(scene)
     check_method(scene, method)
     stages = growth_stages(scene, mode, method)
-    calib = _calibration_for(scene, method, calibration)
+    calib = calibration_for(scene, method, calibration)
     ease = EASINGS.get("smoothstep")
     current = stage_rgb(scene, stages[0], phase, calib)
     for index, stage in enumerate(stages):
