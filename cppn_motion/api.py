@@ -15,7 +15,6 @@ import torch
 
 from cppn_motion.config.presets import load_preset
 from cppn_motion.config.schema import Preset
-from cppn_motion.encoders.provenance import write_sidecar
 from cppn_motion.errors import UserError
 from cppn_motion.rendering.dull import DullnessCheck
 from cppn_motion.rendering.highbit import iter_frames_16bit
@@ -54,7 +53,8 @@ def render(preset: PresetLike, output: str | Path | None = None, *, device: str 
 
     The file appears only when complete: it is written to a temporary name and
     renamed into place, so an interrupted render leaves any earlier file intact.
-    Then a sidecar `<file>.yaml` records the resolved preset (see encoders/provenance.py).
+    A sidecar `<file>.yaml` records the resolved preset (see encoders/provenance.py); it is
+    renamed into place in the same step as the file, so the two always describe one render.
     """
     preset = _as_preset(preset)
     hooks, tuning = hooks or Hooks(), tuning or Tuning()
@@ -68,13 +68,12 @@ def render(preset: PresetLike, output: str | Path | None = None, *, device: str 
     if encoders > 1:
         out.check()  # even sizes etc. before any compute; the segment writers open later
         scene = _built(preset, out, device, hooks.progress)
-        write_clip_segments(scene, out, encoders, clip, tuning=tuning, progress=hooks.progress, check=check)
+        write_clip_segments(scene, out, encoders, clip, tuning=tuning, progress=hooks.progress, check=check,
+                            sidecar=sidecar)
         notes: list[str] = []
     else:
-        notes = _write_serially(preset, out, device, clip, time, hooks, tuning, check)
+        notes = _write_serially(preset, out, device, clip, time, hooks, tuning, check, sidecar)
     report_notes(preset, hooks.notify, check, notes)
-    if sidecar:
-        write_sidecar(out.path, out.metadata)
     return out.path
 
 
@@ -87,11 +86,11 @@ def _encoders(out: RenderOutput, tuning: Tuning, hooks: Hooks, frames: int, devi
 
 
 def _write_serially(preset: Preset, out: RenderOutput, device: torch.device, clip: list[int], time: float,
-                    hooks: Hooks, tuning: Tuning, check: DullnessCheck) -> list[str]:
+                    hooks: Hooks, tuning: Tuning, check: DullnessCheck, sidecar: bool) -> list[str]:
     """One writer, opened (so validated: even sizes, GIF fps, ...) before any compute. A sequence's
     files are numbered by frame index in the clip, so two ranges of one clip fit in one folder.
     Returns the writer's notes (limits a GIF writer applied)."""
-    writer = out.open(frame_numbers=clip)
+    writer = out.open(frame_numbers=clip, sidecar=sidecar)  # the sidecar commits with the output
     sixteen = preset.output.bit_depth == 16 and out.target.keeps_16_bit
     with writer:
         scene = _built(preset, out, device, hooks.progress)

@@ -11,6 +11,31 @@ from typing import Iterator
 STOP_SIGNALS = tuple(s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None)
 
 
+# Signals that arrive while a commit renames files (signals_deferred) wait for its end.
+_deferring = 0
+_pending: int | None = None
+
+
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Within the block, a stop signal (see stop_on_signals) is held back and raised when the
+    block completes, so the renames of one commit (a sidecar, then its output) happen together
+    or not at all. If the block fails, its own error wins. Outside stop_on_signals: no effect."""
+    global _deferring, _pending
+    _deferring += 1
+    try:
+        yield
+    except BaseException:
+        _deferring -= 1
+        if _deferring == 0:
+            _pending = None
+        raise
+    _deferring -= 1
+    if _deferring == 0 and _pending is not None:
+        signum, _pending = _pending, None
+        raise KeyboardInterrupt if signum == signal.SIGINT else Terminated(signum)
+
+
 class Terminated(BaseException):
     """The process was asked to stop by a signal.
 
@@ -45,9 +70,13 @@ def stop_on_signals() -> Iterator[None]:
 
     def handler(signum: int, _frame: object) -> None:
         nonlocal stopping
+        global _pending
         if stopping:
             return
         stopping = True
+        if _deferring:  # a commit is renaming files: raise when it is done (signals_deferred)
+            _pending = signum
+            return
         if signum == signal.SIGINT:
             raise KeyboardInterrupt
         raise Terminated(signum)
@@ -65,3 +94,10 @@ def stop_on_signals() -> Iterator[None]:
     finally:
         for signum, old in previous.items():
             signal.signal(signum, old)
+
+
+def ignore_stop_signals() -> None:
+    """Ignore Ctrl-C, SIGTERM and SIGHUP from now on: for a process whose work is done and
+    reported, which must not die by the default handler (no message, status 143) on its way out."""
+    for signum in (signal.SIGINT, *STOP_SIGNALS):
+        signal.signal(signum, signal.SIG_IGN)

@@ -15,13 +15,14 @@ import pytest
 from cppn_motion.atomic import atomic_output
 from cppn_motion.encoders import WRITERS, open_writer, writer_for
 from cppn_motion.errors import UserError
+from cppn_motion.temps import owner_tag
 
 
 def test_success_replaces_the_target_via_a_hidden_temp_beside_it(tmp_path: Path) -> None:
     target = tmp_path / "name.mp4"
     target.write_bytes(b"old")
     with atomic_output(target) as temp:
-        assert re.fullmatch(r"\.name\.tmp-[0-9a-f]{6}\.mp4", temp.name)
+        assert re.fullmatch(rf"\.name\.tmp-{re.escape(owner_tag())}[0-9a-f]{{6}}\.mp4", temp.name)
         assert temp.parent == tmp_path
         assert target.read_bytes() == b"old"  # untouched until the block completes
         temp.write_bytes(b"new")

@@ -77,8 +77,25 @@ def parse_time(text: str, frames: int, fps: float) -> float:
     except ValueError:
         raise UserError(f"--time: expected a fraction 0-1 (0.25), seconds (2.5s) or a frame (30f); got {text!r}") from None
     if not 0.0 <= phase <= 1.0:
-        raise UserError(f"--time: must fall within the clip (fraction 0-1); got {text!r} = {phase:.3g} of the loop")
+        raise UserError(f"--time: must fall within the clip (fraction 0-1); got {text!r} = {phase:.3g} of the loop"
+                        f"{_time_hint(text, frame, frames, fps)}")
     return phase
+
+
+def _time_hint(text: str, frame: float | None, frames: int, fps: float) -> str:
+    """For a bare number past 1 ('--time 2'): the seconds and frame spellings that fit the clip."""
+    if frame is not None:
+        return f" (the clip has {frames} frames, {frames / fps:.3g} s)"
+    value = float(text)
+    if value < 0:
+        return ""
+    hints = []
+    if value * fps <= frames:
+        hints.append(f"{value:g}s for {value:g} seconds (frame {round(value * fps)}f)")
+    if value.is_integer() and value <= frames:
+        hints.append(f"{int(value)}f for frame {int(value)}")
+    options = f"; write {' or '.join(hints)}" if hints else ""
+    return f"{options} (the clip has {frames} frames, {frames / fps:.3g} s)"
 
 
 def overrides_from_args(args: argparse.Namespace, extra: dict[str, Any] | None = None) -> list[str] | dict[str, Any]:

@@ -11,13 +11,13 @@ EXAMPLE = ("examples:\n  cppn-motion bench --quick                     # 360p on
 
 
 def register(add_command: Callable[[str, str], argparse.ArgumentParser]) -> None:
-    from cppn_motion.study.bench import WORKLOADS
-
+    # No study.bench import here: it loads torch, and every command builds this parser.
     parser = add_command("bench", "Measure network, render and file throughput against a one-frame-at-a-time "
                                   "fp32 torch baseline, and print a Markdown table.")
     parser.epilog = EXAMPLE
     parser.add_argument("--workloads", metavar="NAMES",
-                        help=f"comma-separated, from: {', '.join(WORKLOADS)} (default: all)")
+                        help="comma-separated workload names, e.g. mlp8x32-360p,conv10-360p (default: all; "
+                             "an unknown name lists them)")
     parser.add_argument("--frames", type=int, metavar="N", help="frames per timed run (default 16; quick 8)")
     parser.add_argument("--baseline-frames", type=int, metavar="N", help="frames per baseline run (default 4; quick 2)")
     parser.add_argument("--repeats", type=int, metavar="N", help="timed repeats, the median is reported (default 3)")

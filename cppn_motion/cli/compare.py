@@ -53,7 +53,6 @@ def build_cells(args: argparse.Namespace) -> tuple[Any, list[Any], list[str], in
 def run(args: argparse.Namespace) -> int:
     from cppn_motion.cli.args import ProgressBar, parse_time, report_written
     from cppn_motion.encoders import OutputTarget
-    from cppn_motion.encoders.provenance import write_sidecar
     from cppn_motion.rendering.device import resolve_device
     from cppn_motion.rendering.output import default_output_path, resolve_output
     from cppn_motion.rendering.scene import build_scene
@@ -73,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     phase = parse_time(args.time, timeline.frames, timeline.fps)
     command = " ".join(["compare", *(f"--vary {shlex.quote(text)}" for text in args.vary), f"--time {phase!r}"])
     out = resolve_output(base, path, size=size, command=command)
-    writer = out.open()
+    writer = out.open(sidecar=True)
     with writer, ProgressBar(frames * len(presets), args.quiet, f"{base.name} x{len(presets)}") as bar:
         scenes = [build_scene(preset, device) for preset in presets]
         bar.update(0)
@@ -82,7 +81,6 @@ def run(args: argparse.Namespace) -> int:
         else:
             for sheets in comparison_frames(scenes, labels, rows, cols, size, frames, bar.update):
                 writer.write(sheets)
-    write_sidecar(path, out.metadata)
     report_written(args, path, frames, started, base.with_overrides(
         {"canvas.width": size[0], "canvas.height": size[1]}), device)
     return 0

@@ -75,7 +75,6 @@ def draw_label(frame: np.ndarray, text: str) -> np.ndarray:
 
 def run(args: argparse.Namespace) -> int:
     from cppn_motion.encoders import OutputTarget
-    from cppn_motion.encoders.provenance import write_sidecar
     from cppn_motion.rendering.device import resolve_device
     from cppn_motion.rendering.output import resolve_output
     from cppn_motion.rendering.scene import build_scene
@@ -101,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     # Every frame is kept, whatever output.gif_max_fps: a stage may last a single frame, and the
     # held frames are identical, so the GIF writer merges them at no cost.
     out = replace(out, options=replace(out.options, gif_max_fps=None))
-    writer = out.open()
+    writer = out.open(sidecar=True)
     started = clock.perf_counter()
     with writer:
         total = growth_frame_count(scene, args.mode, hold, blend)
@@ -110,6 +109,5 @@ def run(args: argparse.Namespace) -> int:
                                             calibration=calibration, method=method):
                 writer.write((frame if args.no_label else draw_label(frame, label))[None])
                 bar.update(1)
-    write_sidecar(path, out.metadata)
     report_written(args, path, total, started, preset, device)
     return 0

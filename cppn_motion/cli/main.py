@@ -11,9 +11,11 @@ import sys
 import time as clock
 import traceback
 import warnings
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Sequence
 
+from cppn_motion import atomic
 from cppn_motion.cli.args import (
     ProgressBar,
     add_preset_options,
@@ -26,8 +28,9 @@ from cppn_motion.cli.args import (
 )
 from cppn_motion.cli.segments import add_segment_options, run_segmented, wants_segments
 from cppn_motion.errors import UserError
+from cppn_motion.locks import output_lock
 from cppn_motion.rendering.hooks import Hooks
-from cppn_motion.signals import Terminated, stop_on_signals
+from cppn_motion.signals import Terminated, ignore_stop_signals, stop_on_signals
 
 EXAMPLES = {
     "render": "examples:\n  cppn-motion render                       # presets/default.yaml -> outputs/default.mp4\n"
@@ -52,14 +55,24 @@ EXAMPLES = {
 # the module adds its flags and sets `run=` (a function of the parsed args -> exit status).
 COMMAND_MODULES: list[str] = ["cppn_motion.cli.join", "cppn_motion.cli.grow", "cppn_motion.cli.compare",
                               "cppn_motion.cli.complexity", "cppn_motion.cli.bench", "cppn_motion.cli.gallery",
-                              "cppn_motion.cli.palettes"]
+                              "cppn_motion.cli.palettes", "cppn_motion.cli.export"]
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse, but usage errors become UserError (one line, exit 2) instead of a usage dump."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UserError(f"{self.prog}: {message} (see --help)")
+        # The CLI prints 'cppn-motion: error: ' itself: name only the subcommand, if any.
+        command = self.prog.removeprefix("cppn-motion").strip()
+        raise UserError(f"{command + ': ' if command else ''}{message} (see --help)")
+
+
+def check_set_pairs(argv: Sequence[str]) -> None:
+    """`--set net.depth 12` (a space for the '='): say how to write it, instead of argparse's
+    'unrecognized arguments: 12'."""
+    for flag, value in zip(argv, argv[1:]):
+        if flag == "--set" and "=" not in value and not value.startswith("-"):
+            raise UserError(f"--set: expected KEY=VALUE, e.g. --set net.depth=12; got '--set {value}'")
 
 
 def add_quality_options(parser: argparse.ArgumentParser, still: bool = False) -> None:
@@ -170,7 +183,8 @@ def _cmd_render(args: argparse.Namespace) -> int:
             from cppn_motion.scale.resumable import check_segmentable
 
             check_segmentable(preset, path, "--shard" if args.shard else "--resume")
-        return run_segmented(args, maybe_reroll(args, preset, args.device), path, time)
+        with segmented_lock(args, path):
+            return run_segmented(args, maybe_reroll(args, preset, args.device), path, time)
     device = resolve_device(args.device)
     from cppn_motion.cli.clip import plan_clip
 
@@ -179,13 +193,26 @@ def _cmd_render(args: argparse.Namespace) -> int:
     preset = maybe_reroll(args, plan.preset, device)
     total = 1 if target.still else len(plan.indices)
     started = clock.perf_counter()
-    with ProgressBar(total, args.quiet, preset.name) as bar:
+    with output_lock(path), ProgressBar(total, args.quiet, preset.name) as bar:
         render(preset, path, device=device, time=time, indices=plan.indices_for(target.still), fps=plan.fps,
                hooks=Hooks(progress=bar.update, notify=note, observe=plan.observe),
                tuning=Tuning(batch_size=args.batch_size, encoders=encoders))
     report_written(args, path, total, started, preset, device)
     plan.print_report()
     return 0
+
+
+def segmented_lock(args: argparse.Namespace, path: Path):
+    """The lock a segmented render holds: its own part file for --shard, the output for --resume;
+    none under torchrun, whose ranks all run this command for one output (rank 0 joins)."""
+    from cppn_motion.scale.plan import parse_shard, shard_path
+    from cppn_motion.scale.torchrun import detect
+
+    if detect() is not None:
+        return nullcontext()
+    if args.shard:
+        return output_lock(shard_path(path, *parse_shard(args.shard)))
+    return output_lock(path)
 
 
 def _cmd_still(args: argparse.Namespace) -> int:
@@ -209,7 +236,8 @@ def _cmd_still(args: argparse.Namespace) -> int:
     device = resolve_device(args.device)
     preset = maybe_reroll(args, preset, device)
     started = clock.perf_counter()
-    render(preset, path, device=device, time=phase, hooks=Hooks(notify=note))
+    with output_lock(path):
+        render(preset, path, device=device, time=phase, hooks=Hooks(notify=note))
     report_written(args, path, 1, started, preset, device)
     return 0
 
@@ -243,9 +271,32 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    debug = "--debug" in argv
+    """The command line (`argv` None: this process's own, sys.argv)."""
     try:
+        return _run(list(sys.argv[1:] if argv is None else argv))
+    finally:
+        if argv is None:  # a real process about to exit: a late signal must not kill it unreported
+            ignore_stop_signals()
+
+
+def _stopped(what: str) -> str:
+    """What to say after a stop signal: truthfully, whether an output had already been committed."""
+    if atomic.last_commit is not None:
+        return f"cppn-motion: {what}; '{atomic.last_commit}' had been written in full and is kept"
+    return f"cppn-motion: {what}; no partial output was left behind"
+
+
+def _printable(message: object) -> str:
+    """An error message with control characters escaped: it may quote text from a file (a PNG's
+    chunk with an ANSI clear-screen), which must not reach the terminal raw."""
+    return "".join(char if char.isprintable() or char == "\n" else repr(char)[1:-1] for char in str(message))
+
+
+def _run(argv: list[str]) -> int:
+    debug = "--debug" in argv
+    atomic.last_commit = None
+    try:
+        check_set_pairs(argv)
         args = build_parser().parse_args(argv)
         with stop_on_signals(), warnings.catch_warnings():  # SIGTERM/SIGHUP: writers clean up as for Ctrl-C
             warnings.showwarning = _show_warning
@@ -253,10 +304,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         if debug:
             traceback.print_exc()
-        print(f"cppn-motion: error: {exc}", file=sys.stderr)
+        print(f"cppn-motion: error: {_printable(exc)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("cppn-motion: interrupted; no partial output was left behind", file=sys.stderr)
+        print(_stopped("interrupted"), file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (`cppn-motion presets | head`): not an error. Point stdout at
@@ -264,12 +315,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Terminated as exc:
-        print(f"cppn-motion: {exc}; no partial output was left behind", file=sys.stderr)
+        print(_stopped(str(exc)), file=sys.stderr)
         return exc.exit_code
     except Exception as exc:  # a bug or an environment failure: one line unless --debug
         if debug:
             traceback.print_exc()
-        print(f"cppn-motion: error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+        print(f"cppn-motion: error: {type(exc).__name__}: {_printable(exc)} (run with --debug for the traceback)",
               file=sys.stderr)
         return 1
 

@@ -3,12 +3,26 @@ and `--seeds` (contact sheets). Parses, calls the library, reports."""
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 import time as clock
 from pathlib import Path
 from typing import Any, Callable
 
 from cppn_motion.errors import UserError
+
+# The commands whose outputs record how to make them again (cppn_motion_command).
+RECORDED_COMMANDS = ("grow", "compare")
+
+
+def safe_to_show(flags: str) -> bool:
+    """Whether recorded flags may be shown as a command to paste: printable, and exactly the
+    shell-quoted form of their own words, so no ';', '|', '$(...)' can run anything else."""
+    try:
+        words = shlex.split(flags)
+    except ValueError:
+        return False
+    return flags.isprintable() and " ".join(shlex.quote(word) for word in words) == flags
 
 
 def add_options(parser: argparse.ArgumentParser, still: bool) -> None:
@@ -58,6 +72,10 @@ def prepare(args: argparse.Namespace, extra: dict[str, Any],
 
             name, _, flags = recorded.command.partition(" ")
             source = Path(args.from_output)
+            if name not in RECORDED_COMMANDS or not safe_to_show(flags):
+                # Text from a file is not shown as a command to paste: it could be anything (`; curl ... | sh`).
+                raise UserError(f"--from: '{source}' records a command cppn-motion does not write "
+                                f"({recorded.command[:60]!r}); it cannot be re-rendered")
             recipe = source if source.suffix.lower() in (".yaml", ".yml") else sidecar_path(source)
             raise UserError(f"--from: '{source}' was made by `cppn-motion {name}`, not render; make it again with: "
                             f"cppn-motion {name} {recipe} {flags}".rstrip())
@@ -89,7 +107,6 @@ def contact_sheet_command(args: argparse.Namespace) -> int:
 
     from cppn_motion.cli.args import load_from_args, parse_time
     from cppn_motion.encoders import OutputTarget
-    from cppn_motion.encoders.provenance import write_sidecar
     from cppn_motion.rendering.device import resolve_device
     from cppn_motion.rendering.output import default_output_path, resolve_output
     from cppn_motion.study.contact_sheet import cell_size, parse_seeds, seed_sheet
@@ -110,9 +127,8 @@ def contact_sheet_command(args: argparse.Namespace) -> int:
     sheet = seed_sheet(preset, seeds, phase, device)
     out = resolve_output(preset, path, time=phase, size=(sheet.shape[1], sheet.shape[0]))
     out = replace(out, metadata={**out.metadata, "cppn_motion_seeds": args.seeds})
-    with out.open() as writer:
+    with out.open(sidecar=True) as writer:
         writer.write(sheet)
-    write_sidecar(path, out.metadata)
     if not args.quiet:
         print(f"wrote {path} ({sheet.shape[1]}x{sheet.shape[0]}: {len(seeds)} seeds, cells {width}x{height}, "
               f"{clock.perf_counter() - started:.1f} s on {device})", file=sys.stderr)

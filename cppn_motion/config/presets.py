@@ -51,6 +51,10 @@ def read_preset_text(ref: str) -> tuple[str, str]:
         return _decode_utf8(data, ref), str(path)
     names = bundled_names()
     if ref not in names:
+        beside = next((f"./{ref}{ext}" for ext in (".yaml", ".yml") if Path(f"{ref}{ext}").is_file()), None)
+        if beside is not None:  # `render typo` with ./typo.yaml here: the file was meant
+            raise UserError(f"unknown preset '{ref}'; did you mean the file '{beside}'? "
+                            f"(a name without .yaml is a bundled preset: cppn-motion render {beside})")
         raise UserError(
             f"unknown preset '{ref}'{did_you_mean(ref, names)}; bundled: {', '.join(names)} "
             "(or give a path to a .yaml file)"

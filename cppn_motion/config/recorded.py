@@ -6,9 +6,11 @@ import re
 from pathlib import Path
 from typing import Any
 
+from cppn_motion.config.output_place import check_name
 from cppn_motion.config.presets import parse_yaml
 from cppn_motion.config.schema import Preset, set_dotted, validate_preset
 from cppn_motion.encoders.provenance import SEQUENCE_PATTERN, Recorded, read_recorded
+from cppn_motion.errors import UserError
 
 
 def recorded_preset(source: Path | str, overrides: dict[str, Any] | None = None) -> tuple[Preset, Recorded]:
@@ -31,6 +33,10 @@ def rerender_path(source: Path | str, preset: Preset, recorded: Recorded) -> Pat
     pattern = SEQUENCE_PATTERN.search(recorded.sequence or "")
     if pattern is not None:
         name = recorded.sequence
+        try:  # the pattern comes from the file: a plain name, so the re-render stays beside it
+            check_name(name)
+        except ValueError as exc:
+            raise UserError(f"--from '{source}': its recorded PNG sequence pattern must be {exc}") from None
         stem = name[:pattern.start()].rstrip("_-. ") or "frames"
         return source.with_name(f"{stem}-{tag}_{pattern.group()}{name[pattern.end():]}")
     name = SEQUENCE_PATTERN.sub("", source.name)

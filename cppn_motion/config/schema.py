@@ -6,26 +6,20 @@ line naming the key path, what is allowed and what was given.
 """
 from __future__ import annotations
 
-import reprlib
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, Field, ValidationError, field_validator
 
 from cppn_motion.config import vocab
+from cppn_motion.config.messages import format_validation_error, short_repr
+from cppn_motion.config.output_place import check_name, check_output_path
+from cppn_motion.config.section import Section as _Section
+from cppn_motion.config.timeline_schema import Timeline
 from cppn_motion.config.timespec import check_keyframes
 from cppn_motion.encoders.gif_methods import GIF_METHODS
 from cppn_motion.errors import ConfigError
-from cppn_motion.registry import did_you_mean
 
-from pydantic import SerializerFunctionWrapHandler, model_serializer, model_validator  # isort: skip
-
-
-class _Section(BaseModel):
-    # strict: a string "8" is not silently taken as the number 8, a float is not an int.
-    # Unknown keys are errors (a misspelt key must never be ignored).
-    # allow_inf_nan=False: YAML's .nan/.inf are refused as "not a finite number" instead of
-    # slipping through (NaN fails no range check) or being reported as out of range.
-    model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True, allow_inf_nan=False)
+from pydantic import model_validator  # isort: skip
 
 
 class Canvas(_Section):
@@ -87,7 +81,6 @@ class Init(_Section):
 
 
 # An easing name, checked against the easing registry (motion.easing) when a preset is validated.
-EasingName = Annotated[str, AfterValidator(lambda name: vocab.known("easing", name))]
 
 LAYER_TYPES = ("conv", "pool", "upsample", "inception", "residual")
 
@@ -243,7 +236,7 @@ class Colour(_Section):
         if isinstance(value, str):
             return vocab.known("palette", value)
         if not isinstance(value, list) or len(value) < 2:
-            raise ValueError(f"a palette name or a list of two or more '#rrggbb' stops; got {_show(value)}")
+            raise ValueError(f"a palette name or a list of two or more '#rrggbb' stops; got {short_repr(value)}")
         for colour in value:
             text = colour.lstrip("#") if isinstance(colour, str) else ""
             if len(text) != 6 or any(c not in "0123456789abcdefABCDEF" for c in text):
@@ -251,173 +244,13 @@ class Colour(_Section):
         return value
 
 
-INTERPOLATIONS = ("linear", "slerp", "spline")
-
-
-LATENT_PATHS = ("static", "circle", "ellipse", "lissajous", "noise", "keyframes")
-
-
-class LatentMotion(_Section):
-    path: Literal["static", "circle", "ellipse", "lissajous", "noise", "keyframes"] = Field(
-        "circle",
-        description="static: one latent for the clip; circle / ellipse: a closed loop in a random plane of latent "
-        "space; lissajous: a Lissajous figure over random axes; noise: smooth periodic noise (sums of sinusoids "
-        "with whole frequencies); keyframes: seeded latents visited in turn.",
-    )
-    radius: float = Field(1.0, ge=0, le=1e4, description="Size of the path (circle radius, ellipse semi-major axis, "
-                          "lissajous amplitude, noise RMS length), in units of latent.scale.")
-    ellipse_ratio: float = Field(0.5, gt=0, le=1, description="Ellipse semi-minor / semi-major axis (path 'ellipse').")
-    lissajous: list[int] = Field(
-        default_factory=lambda: [1, 2], min_length=1, max_length=16,
-        description="Whole frequencies of the Lissajous axes (path 'lissajous'): [1, 2] is a figure eight.",
-    )
-    harmonics: int = Field(3, ge=1, le=64, description="Highest frequency of the periodic noise (path 'noise'): "
-                           "more is busier.")
-    keyframes: int = Field(4, ge=2, le=1000, description="Number of seeded latent keyframes.")
-    interpolation: Literal["linear", "slerp", "spline"] = Field("slerp", description="How to move between keyframes.")
-    easing: EasingName = Field("linear", description="Easing applied within each keyframe segment.")
-    constant_speed: bool = Field(
-        False,
-        description="Re-time the path so the latent moves equal distances every frame (arc-length "
-        "parametrisation): no surging and stalling between keyframes. Keys are still visited in order, but no "
-        "longer at their own times.",
-    )
-
-
-    @field_validator("lissajous")
-    @classmethod
-    def _whole_frequencies(cls, value: list[int]) -> list[int]:
-        if any(f < 1 for f in value):
-            raise ValueError(f"frequencies are whole numbers >= 1 (so the path loops); got {value}")
-        return value
-
-
-class WeightMotion(_Section):
-    mode: Literal["none", "keyframes", "perturb", "noise"] = Field(
-        "none",
-        description="none: fixed weights; keyframes: morph through seeded weight sets and back to the first; "
-        "perturb: a circle in weight space, W0 + amplitude*(cos(2 pi t) A + sin(2 pi t) B); "
-        "noise: W0 + amplitude * smooth periodic noise (seeded weight sets on whole-frequency sinusoids).",
-    )
-    keyframes: int = Field(3, ge=2, le=100, description="Number of seeded weight sets for mode 'keyframes'.")
-    interpolation: Literal["linear", "slerp", "spline"] = Field("slerp", description="How to morph between weight sets.")
-    easing: EasingName = Field("linear", description="Easing applied within each weight-keyframe segment.")
-    amplitude: float = Field(0.3, ge=0, le=100, description="Perturbation size relative to the weights' own scale.")
-    harmonics: int = Field(3, ge=1, le=16, description="Highest frequency of the weight noise (mode 'noise').")
-    constant_speed: bool = Field(
-        False, description="Re-time the weight keyframes so the weights change by equal steps every frame.",
-    )
-
-
-
-def camera_moves(zoom: float, pan: tuple[float, float] | list[float], rotation: float) -> bool:
-    """Whether a camera setting changes the view at all (the timeline skips the camera when not)."""
-    return zoom != 1.0 or any(p != 0.0 for p in pan) or rotation != 0.0
-
-
-class CameraMotion(_Section):
-    path: Literal["swing", "sweep"] = Field(
-        "swing",
-        description="swing: from the preset's view to the full move and smoothly back within the loop (always "
-        "closes); sweep: from the view to the full move at constant speed (zoom exponential), for open clips, "
-        "ping-pong, or whole-turn rotations in a loop.",
-    )
-    zoom: float = Field(1.0, gt=0, le=1e6, description="Zoom factor at the full move (2: twice as close; 0.5: out).")
-    pan: list[float] = Field(
-        default_factory=lambda: [0.0, 0.0], min_length=2, max_length=2,
-        description="View offset [x, y] at the full move, in field units.",
-    )
-    rotation: float = Field(0.0, ge=-1e3, le=1e3, description="Rotation at the full move, in turns (positive: "
-                            "the picture turns anticlockwise).")
-    center: list[float] = Field(
-        default_factory=lambda: [0.0, 0.0], min_length=2, max_length=2,
-        description="Field point [x, y] that zoom and rotation keep fixed on screen.",
-    )
-
-    @property
-    def moves(self) -> bool:
-        return camera_moves(self.zoom, self.pan, self.rotation)
-
-
-class _Sparse(_Section):
-    """A keyframe part: only the values it sets are written out (None means 'not keyframed here')."""
-
-    @model_serializer(mode="wrap")
-    def _drop_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        return {key: value for key, value in handler(self).items() if value is not None}
-
-
-class SeededSet(_Section):
-    seed: int = Field(..., ge=0, le=2**31, description="Which seeded draw: 0 is the preset's own (weights), "
-                      "any other number a fresh one from the preset seed.")
-
-
-class CameraKey(_Sparse):
-    zoom: float | None = Field(None, gt=0, le=1e6, description="Zoom factor (1: the preset's view); "
-                               "interpolated exponentially.")
-    pan: list[float] | None = Field(None, min_length=2, max_length=2, description="View offset [x, y] in field units.")
-    rotation: float | None = Field(None, ge=-1e3, le=1e3, description="Rotation in turns.")
-
-
-class ColourKey(_Sparse):
-    hue_shift: float | None = Field(None, ge=-1e3, le=1e3, description="Hue rotation in turns.")
-    contrast: float | None = Field(None, gt=0, le=100, description="Gain before the output squashing.")
-    saturation: float | None = Field(None, ge=0, le=10, description="Colour saturation multiplier.")
-    palette_shift: float | None = Field(None, ge=-1e3, le=1e3, description="Position shift along the palette.")
-
-
-class InputsKey(_Sparse):
-    feature_scale: float | None = Field(None, gt=0, le=1e4, description="Multiplier on every coordinate feature.")
-    time_scale: float | None = Field(None, ge=0, le=1e4, description="Radius of the time circle.")
-
-
-class Keyframe(_Sparse):
-    time: int | float | str = Field(
-        ..., description="When: a frame number (30), a fraction of the clip (0.25, a number with a point) or "
-        "seconds ('2.5s'); also '30f'.",
-    )
-    easing: EasingName = Field("linear", description="Easing from this keyframe towards the next one.")
-    latent: list[float] | SeededSet | None = Field(
-        None, description="The latent vector: latent.dim numbers, or {seed: N} for a seeded one.")
-    weights: SeededSet | None = Field(None, description="A whole weight set: {seed: N} (0: the preset's own).")
-    camera: CameraKey | None = Field(None, description="Camera zoom, pan and rotation.")
-    colour: ColourKey | None = Field(None, description="Colour parameters.")
-    inputs: InputsKey | None = Field(None, description="Input scales.")
-
-
-
-class Timeline(_Section):
-    frames: int = Field(120, ge=1, le=1_000_000, description="Number of frames in the clip.")
-    fps: float = Field(30.0, gt=0, le=240, description="Frames per second.")
-    loop: bool = Field(
-        True,
-        description="true: frame i shows phase i/frames, so the last frame leads seamlessly into the first; "
-        "false: phases run from 0 to 1 inclusive and keyframe paths do not return.",
-    )
-    pingpong: bool = Field(
-        False,
-        description="Play the motion forward then backward (end frames not repeated): the paths run open, from "
-        "their start to their end and back, and the clip still loops.",
-    )
-    latent: LatentMotion = Field(default_factory=LatentMotion)
-    weights: WeightMotion = Field(default_factory=WeightMotion)
-    camera: CameraMotion = Field(default_factory=CameraMotion)
-    keyframes: list[Keyframe] = Field(
-        default_factory=list,
-        description="Keyframes for any animatable value (latent, weights, camera, colour, inputs); each value "
-        "moves through the keyframes that set it and overrides the path or mode above.",
-    )
-    keyframe_interpolation: Literal["linear", "spline"] = Field(
-        "linear", description="Between camera, colour and input keyframes: linear, or a C1 spline through them "
-        "(latents and weights use latent.interpolation and weights.interpolation).",
-    )
-
-
 QUALITY_LEVELS = ("custom", "draft", "standard", "high", "archival")
 
 
 class Output(_Section):
-    path: str | None = Field(None, description="Output file; default outputs/<name>.<format>.")
+    path: Annotated[str | None, AfterValidator(check_output_path)] = Field(
+        None, description="Output file, relative to the folder the render runs in and inside it (no '..'); "
+        "default outputs/<name>.<format>.")
     format: Literal["mp4", "webm", "gif", "png"] = Field("mp4", description="Used when path is not given.")
     quality: Literal["custom", "draft", "standard", "high", "archival"] = Field(
         "custom",
@@ -463,8 +296,10 @@ class Output(_Section):
 class Preset(_Section):
     """A whole render description. `Preset.model_validate(dict)` via `validate_preset` gives good errors."""
 
-    name: str = Field("untitled", min_length=1, description="Short name; the default output is outputs/<name>.<ext>.")
-    description: str = Field("", description="One line shown by `cppn-motion presets`.")
+    name: Annotated[str, AfterValidator(check_name)] = Field(
+        "untitled", min_length=1, description="Short name, a plain file name; the default output is outputs/<name>.<ext>.")
+    description: str = Field("", max_length=2000, description="One line shown by `cppn-motion presets` "
+                             "(at most 2000 characters: every output records it).")
     seed: int = Field(0, ge=0, le=2**63 - 1, description="Seed for every random draw (weights, latents, paths).")
     canvas: Canvas = Field(default_factory=Canvas)
     inputs: Inputs = Field(default_factory=Inputs)
@@ -549,7 +384,7 @@ def validate_preset(data: Any, source: str = "preset") -> Preset:
     try:
         return Preset.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(format_validation_error(exc, source)) from None
+        raise ConfigError(format_validation_error(exc, source, Preset)) from None
 
 
 def set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
@@ -569,85 +404,3 @@ def set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
-# ---------------------------------------------------------------------------
-# Error formatting: pydantic's report -> one line a user can act on.
-
-
-def format_validation_error(exc: ValidationError, source: str) -> str:
-    errors = exc.errors(include_url=False)
-    first = errors[0]
-    message = _describe(first)
-    more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
-    return f"{source}: {message}{more}"
-
-
-def _dotted(loc: Any) -> str:
-    """('timeline', 'keyframes', 2, 'time') -> 'timeline.keyframes[2].time'."""
-    text = ""
-    for part in loc:
-        # A number first is a (bad) top-level key, not a list index.
-        text += f"[{part}]" if isinstance(part, int) and text else (f".{part}" if text else str(part))
-    return text
-
-
-def _describe(error: dict[str, Any]) -> str:
-    loc = [str(part) for part in error["loc"]]
-    path = _dotted(error["loc"]) or "(top level)"
-    kind = error["type"]
-    given = error.get("input")
-    if kind == "extra_forbidden":
-        parent, name = loc[:-1], loc[-1]
-        allowed = _allowed_keys(parent)
-        where = f" in '{_dotted(error['loc'][:-1])}'" if parent else ""
-        return f"unknown key '{path}'{did_you_mean(name, allowed)}; allowed keys{where}: {', '.join(allowed)}"
-    message = str(error["msg"])
-    for prefix in ("Value error, ", "Assertion failed, "):
-        if message.startswith(prefix):
-            message = message[len(prefix):]
-    if kind in ("value_error", "assertion_error") and path == "(top level)":
-        return message
-    if kind == "value_error":
-        return f"{path}: {message}"
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return f"{path}: expected a section of keys (a mapping such as {{key: value}}); got {_show(given)}"
-    if isinstance(given, bool) and kind in ("int_type", "float_type", "int_parsing", "float_parsing"):
-        return f"{path}: {message[0].lower() + message[1:]}; got {str(given).lower()} (a boolean, not a number)"
-    return f"{path}: {message[0].lower() + message[1:]}; got {_show(given)}"
-
-
-def _allowed_keys(loc: list[str]) -> list[str]:
-    model: type[BaseModel] = Preset
-    for part in loc:
-        if part.isdigit():  # an index into a list of sections (timeline.keyframes.2)
-            continue
-        field = model.model_fields.get(part)
-        inner = _section_type(getattr(field, "annotation", None))
-        if inner is None:
-            return []
-        model = inner
-    return list(model.model_fields)
-
-
-def _section_type(annotation: Any) -> type[BaseModel] | None:
-    """The section model inside an annotation such as Model, Model | None or list[Model]."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    if get_origin(annotation) in (list, Union) or type(annotation).__name__ == "UnionType":
-        for arg in get_args(annotation):
-            found = _section_type(arg)
-            if found is not None:
-                return found
-    return None
-
-
-_SHORT_REPR = reprlib.Repr()
-_SHORT_REPR.maxlevel = 3
-_SHORT_REPR.maxstring = _SHORT_REPR.maxother = _SHORT_REPR.maxlong = 60
-_SHORT_REPR.maxlist = _SHORT_REPR.maxtuple = _SHORT_REPR.maxdict = _SHORT_REPR.maxset = 8
-
-
-def _show(value: Any) -> str:
-    """A value quoted for an error, at most 60 characters; never builds the full repr (a
-    value from a YAML alias bomb can be huge)."""
-    text = _SHORT_REPR.repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,10 +1,11 @@
 """Frame writers for the output formats (mp4, gif, png), chosen by the output path's extension."""
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from cppn_motion.errors import UserError
+from cppn_motion.errors import OutputError, UserError
 
 # Importing a format's module registers it; this order is the order error messages list them in.
 from cppn_motion.encoders import mp4 as _mp4  # noqa: F401  isort: skip
@@ -17,6 +18,7 @@ from cppn_motion.encoders.base import (
     FrameWriter,
     check_fps,
     check_size,
+    free_space,
 )
 from cppn_motion.encoders.png import PngSequenceWriter
 from cppn_motion.encoders.target import OutputTarget, writer_for
@@ -53,18 +55,23 @@ def open_writer(
     options: EncoderOptions = EncoderOptions(),
     metadata: Mapping[str, str] | None = None,
     frame_numbers: Sequence[int] | None = None,
+    sidecar: bool = False,
 ) -> FrameWriter:
     """A FrameWriter for `path` (format from the extension); size is (width, height).
 
     Every check runs before any file or folder is created: bad settings raise a
     one-line UserError, malformed metadata a ValueError. `frame_numbers` numbers a PNG
-    sequence's files (default 0, 1, 2, ...); other formats ignore it.
+    sequence's files (default 0, 1, 2, ...); other formats ignore it. `sidecar`: also write
+    <path>.yaml from the metadata, committed together with the output (base.commit_with_sidecar).
     """
     writer_class, size, fps = check_writer(path, fps=fps, size=size, options=options, metadata=metadata)
     try:
         if writer_class is PngSequenceWriter:
             return writer_class(path, fps=fps, size=size, options=options, metadata=metadata,
-                                frame_numbers=frame_numbers)
-        return writer_class(path, fps=fps, size=size, options=options, metadata=metadata)
+                                frame_numbers=frame_numbers, sidecar=sidecar)
+        return writer_class(path, fps=fps, size=size, options=options, metadata=metadata, sidecar=sidecar)
     except OSError as err:  # e.g. a read-only folder: the user's to fix
+        if err.errno in (errno.ENOSPC, errno.EDQUOT):  # out of space or inodes: the environment, exit 1
+            raise OutputError(f"output path '{path}': cannot create a file there: {err.strerror or err}"
+                              f"{free_space(Path(path), err)}; nothing was written") from err
         raise UserError(f"output path '{path}': cannot write there ({err.strerror or err})") from err

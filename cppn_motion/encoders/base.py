@@ -1,17 +1,20 @@
 """Shared pieces of the frame writers: options, the writer registry, and the FrameWriter base class."""
 from __future__ import annotations
 
+import errno
 import math
 import numbers
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import ClassVar, Mapping
+from typing import ClassVar, Mapping, Sequence
 
 import numpy as np
 
-from cppn_motion.atomic import AtomicFile
+from cppn_motion.atomic import AtomicFile, commit_together
 from cppn_motion.encoders.gif_methods import GIF_METHODS
+from cppn_motion.encoders.provenance import PRESET_KEY, sidecar_path, sidecar_text
 from cppn_motion.errors import ConfigError, OutputError, UserError
 from cppn_motion.registry import Registry
 
@@ -99,13 +102,19 @@ class FrameWriter:
         size: tuple[int, int],
         options: EncoderOptions,
         metadata: Mapping[str, str] | None,
+        sidecar: bool = False,
     ) -> None:
         self.path = Path(path)
         self.fps = fps
         self.size = size
         self.options = options
         self.metadata = dict(metadata or {})
+        # Write <output>.yaml (provenance.py) in the same commit as the output itself.
+        self.sidecar = sidecar and PRESET_KEY in self.metadata
         self.frames_written = 0
+        # Folders this writer makes for its output: removed again if nothing is saved in them.
+        self._made_folders = [folder for folder in (self.path.parent, *self.path.parent.parents)
+                              if not folder.exists()]
         self._output = AtomicFile(self.path)
         self._open = True
 
@@ -130,7 +139,12 @@ class FrameWriter:
             raise ValueError(f"{self.extension} writer for '{self.path}' is already closed")
         batch = self._as_batch(frames)
         if len(batch):
-            self._write_batch(batch)
+            try:
+                self._write_batch(batch)
+            except OSError as err:  # a full disk mid-sequence: the environment, one line
+                self.abort()
+                raise OutputError(f"writing '{self.path}' failed: {err.strerror or err}{free_space(self.path, err)}; "
+                                  "nothing was saved there") from err
             self.frames_written += len(batch)
 
     def close(self) -> None:
@@ -143,15 +157,13 @@ class FrameWriter:
             self._finish(self._output.temp)
         except OSError as err:  # disk full, quota, folder gone: the environment, not a bug
             self.abort()
-            raise OutputError(f"writing '{self.path}' failed: {err.strerror or err}; nothing was saved there") from err
+            raise OutputError(f"writing '{self.path}' failed: {err.strerror or err}{free_space(self.path, err)}; "
+                              "nothing was saved there") from err
         except BaseException:
             self.abort()
             raise
         self._open = False
-        try:
-            self._output.commit()
-        except OSError as err:
-            raise OutputError(f"moving the finished file to '{self.path}' failed: {err.strerror or err}") from err
+        commit_with_sidecar([self._output], self.path, self.metadata if self.sidecar else None)
 
     def abort(self) -> None:
         """Stop, remove the temp file and leave any existing target untouched. Idempotent."""
@@ -162,6 +174,11 @@ class FrameWriter:
             self._release()
         finally:
             self._output.discard()
+            for folder in self._made_folders:  # deepest first; only if left empty
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
 
     def __enter__(self) -> FrameWriter:
         return self
@@ -203,6 +220,43 @@ class FrameWriter:
             )
         # Pipes and Pillow read the raw buffer: a strided view would be misread.
         return np.ascontiguousarray(batch)
+
+
+def free_space(path: Path, err: OSError) -> str:
+    """For a full disk or quota: ' (12 MiB free in /data)', naming where; else ''."""
+    if err.errno not in (errno.ENOSPC, errno.EDQUOT):
+        return ""
+    folder = next((p for p in (path.parent, *path.parent.parents) if p.exists()), Path("."))
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return ""
+    return f" ({free / 2**20:,.0f} MiB free in '{folder}')"
+
+
+def commit_with_sidecar(outputs: Sequence[AtomicFile], path: Path, metadata: Mapping[str, str] | None) -> None:
+    """Rename finished output files into place (one, or a PNG sequence's frames), with the sidecar
+    of `path` when `metadata` is given: all are written first, then renamed together (sidecar
+    first), so a full disk, an unwritable sidecar or a signal never leaves a new output beside an
+    old sidecar. OutputError on failure; the earlier output and sidecar are then untouched."""
+    files = list(outputs)
+    if metadata is not None:
+        side = sidecar_path(path)
+        try:
+            staged = AtomicFile(side)
+            files.insert(0, staged)
+            staged.temp.write_text(sidecar_text(dict(metadata)), encoding="utf-8")
+        except OSError as err:
+            for file in files:
+                file.discard()
+            raise OutputError(f"writing the sidecar '{side}' failed: {err.strerror or err}{free_space(side, err)}; "
+                              "nothing was saved "
+                              f"(the earlier '{path.name}' and its sidecar are untouched)") from err
+    try:
+        commit_together(files)
+    except OSError as err:
+        raise OutputError(f"moving the finished file to '{path}' failed: {err.strerror or err}; "
+                          "the earlier files there are untouched") from err
 
 
 WRITERS: Registry[type[FrameWriter]] = Registry("output format")

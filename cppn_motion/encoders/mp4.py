@@ -6,6 +6,7 @@ import signal
 import subprocess
 import tempfile
 import threading
+import warnings
 import weakref
 from contextlib import contextmanager
 from fractions import Fraction
@@ -16,7 +17,9 @@ import imageio_ffmpeg
 import numpy as np
 
 from cppn_motion.encoders.base import WRITERS, EncoderOptions, FrameWriter
-from cppn_motion.errors import OutputError, UserError
+from cppn_motion.encoders.probe import UnreadableVideo, count_video_frames, ffmpeg_url
+from cppn_motion.errors import ConfigError, OutputError, UserError
+from cppn_motion.temps import owner_tag, sweep_stale
 
 # Convert RGB->YUV with the BT.709 matrix into limited ("tv") range, and stamp
 # the frames as BT.709. ffmpeg >= 7 takes the stream's colour tags from the
@@ -34,6 +37,12 @@ MAX_METADATA_ARG_BYTES = 100_000
 
 # ffmpeg's largest picture: (w+128)*(h+128) must stay below INT_MAX/8 (libavutil imgutils.c).
 MAX_FFMPEG_PICTURE = (2**31 - 1) // 8
+
+# H.264's largest level (6.2) allows 139264 macroblocks a frame (8192x4320 is 138240) and, as
+# the spec bounds each side by sqrt(8 * that), about 8448 pixels on a side; beyond it x264 still
+# writes a file, but players and browsers refuse it.
+H264_MAX_PIXELS = 139264 * 256
+H264_MAX_SIDE = 8448
 
 # How many lines of ffmpeg's log go into an error message.
 LOG_TAIL_LINES = 12
@@ -88,8 +97,14 @@ class Mp4Writer(FrameWriter):
         width, height = size
         # 4:2:0 stores one chroma sample per 2x2 block; x264 rejects odd sizes.
         if options.pix_fmt.startswith("yuv420p") and (width % 2 or height % 2):
-            raise UserError(f"{cls.extension} needs even width and height ({options.pix_fmt}); got {width}x{height}")
+            even = f"{max(2, width - width % 2)}x{max(2, height - height % 2)}"
+            raise UserError(f"{cls.extension} needs even width and height ({options.pix_fmt}); got {width}x{height}; "
+                            f"try --size {even}")
         ffmpeg_executable()  # missing ffmpeg: say so now, not after the first batch is rendered
+        if cls.codec == "libx264" and (width * height > H264_MAX_PIXELS or max(width, height) > H264_MAX_SIDE):
+            warnings.warn(f"{width}x{height} is beyond H.264's largest level (6.2: about 8192x4320); most players, "
+                          "browsers and hardware decoders will not open it: use --size 7680x4320 or smaller, "
+                          "or a .png sequence", stacklevel=3)
         # ffmpeg refuses any picture with (w+128)*(h+128) >= INT_MAX/8 (av_image_check_size).
         if (width + 128) * (height + 128) >= MAX_FFMPEG_PICTURE:
             raise UserError(
@@ -103,8 +118,11 @@ class Mp4Writer(FrameWriter):
         for key, value in metadata.items():
             if "=" in key or "\0" in key or "\0" in value:
                 raise ValueError(f"mp4 metadata key {key!r}: keys cannot contain '=', nor keys or values NUL")
-            if len(f"{key}={value}".encode()) > MAX_METADATA_ARG_BYTES:
-                raise ValueError(f"mp4 metadata {key!r} is longer than {MAX_METADATA_ARG_BYTES} bytes")
+            size = len(f"{key}={value}".encode())
+            if size > MAX_METADATA_ARG_BYTES:  # a ValueError, and one line for the CLI (ConfigError)
+                raise ConfigError(f"{cls.extension} metadata {key!r} is {size:,} bytes, over the "
+                                  f"{MAX_METADATA_ARG_BYTES:,} one {cls.extension} tag can take here; shorten the "
+                                  "preset (its description, keyframe lists) or write a .gif or .png")
 
     def _write_batch(self, batch: np.ndarray) -> None:
         self._send(batch, "rgb24")
@@ -134,11 +152,27 @@ class Mp4Writer(FrameWriter):
             exit_code = self._process.returncode if self._process is not None else None
             if exit_code not in (0, None):
                 raise self._failure(f"ffmpeg exited with code {exit_code}")
-            # Without the process handle, an empty file is the only sign of failure.
-            if exit_code is None and temp.stat().st_size == 0:
-                raise self._failure("ffmpeg wrote an empty file")
+            self._verify(temp)
         finally:
             self._remove_log()
+
+    def _verify(self, temp: Path) -> None:
+        """Read the finished temp file back before it may replace anything: it must be a video
+        holding every frame sent. One line, exit 1; the earlier file at the target stays."""
+        problem = None
+        if temp.stat().st_size == 0:
+            problem = "ffmpeg wrote an empty file"
+        else:
+            try:
+                found = count_video_frames(temp)
+            except UnreadableVideo as err:
+                problem = f"ffmpeg's file is {err}"
+            else:
+                if found != self.frames_written:
+                    problem = f"ffmpeg's file holds {found} frames of the {self.frames_written} sent"
+        if problem is not None:
+            raise OutputError(f"writing '{self.path}' failed: {problem}; nothing was saved there "
+                              "(an earlier file at that path is untouched)")
 
     def _release(self) -> None:
         self._encoder = None
@@ -151,7 +185,7 @@ class Mp4Writer(FrameWriter):
         fps = self.fps if isinstance(self.fps, Fraction) else float(self.fps)
         with _SPAWN_LOCK, _environ("FFREPORT", self._log.ffreport_value()):
             encoder = imageio_ffmpeg.write_frames(
-                str(self._output.temp),
+                ffmpeg_url(self._output.temp),
                 self.size,
                 pix_fmt_in=self._pix_fmt_in or "rgb24",
                 pix_fmt_out=self.options.pix_fmt,
@@ -206,7 +240,8 @@ class _FfmpegLog:
     ffmpeg's stderr go straight to ours and never captures it."""
 
     def __init__(self) -> None:
-        fd, name = tempfile.mkstemp(prefix="cppn_motion-ffmpeg-", suffix=".log")
+        sweep_stale(tempfile.gettempdir())  # logs of killed runs
+        fd, name = tempfile.mkstemp(prefix=f"cppn_motion-ffmpeg-{owner_tag()}", suffix=".log")
         os.close(fd)
         self.path = Path(name)
         self._delete = weakref.finalize(self, self.path.unlink, missing_ok=True)  # also if never removed

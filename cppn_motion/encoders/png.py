@@ -11,7 +11,7 @@ from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
 from cppn_motion.atomic import AtomicFile
-from cppn_motion.encoders.base import WRITERS, FrameWriter
+from cppn_motion.encoders.base import WRITERS, FrameWriter, commit_with_sidecar
 
 # The PNG spec limits a text chunk keyword to 1-79 Latin-1 characters.
 MAX_PNG_KEYWORD = 79
@@ -140,12 +140,11 @@ class PngSequenceWriter(FrameWriter):
         try:
             if self.frames_written == 0:
                 raise ValueError(f"no frames were written to '{self.path}'; nothing saved")
-            for staged in self._staged:
-                staged.commit()
         except BaseException:
             self.abort()
             raise
         self._open = False
+        commit_with_sidecar(self._staged, self.path, self.metadata if self.sidecar else None)
 
     def _release(self) -> None:
         for staged in self._staged:

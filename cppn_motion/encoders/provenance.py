@@ -2,6 +2,7 @@
 resolved preset back out of a PNG, MP4, WebM, GIF or sidecar for `render --from`. I/O only."""
 from __future__ import annotations
 
+import base64
 import json
 import re
 import subprocess
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Sequence
 
 from cppn_motion.atomic import atomic_output
+from cppn_motion.encoders.probe import ffmpeg_url
 from cppn_motion.errors import UserError
 
 # Keys every output carries (rendering.output.metadata_for writes them).
@@ -71,15 +73,21 @@ def parse_frames(text: str) -> range | list[int]:
 
 
 def sidecar_path(output: Path | str) -> Path:
-    """outputs/x.mp4 -> outputs/x.mp4.yaml; a sequence frames/f_%04d.png -> frames/f.png.yaml.
+    """outputs/x.mp4 -> outputs/x.mp4.yaml; a sequence frames/f_%04d.png -> frames/f_%04d.png.yaml.
 
-    The full name (extension kept) means x.png and x.gif never share a sidecar.
+    The whole name, so no two outputs share a sidecar: x.png and x.gif, clip.mp4, clip_.mp4 and
+    'clip .mp4', a still f.png and a sequence f_%04d.png each get their own.
     """
     path = Path(output)
-    name = SEQUENCE_PATTERN.sub("", path.name)
-    stem, dot, suffix = name.rpartition(".")
-    stem = stem.rstrip("_-. ") or "frames"
-    return path.with_name(f"{stem}{dot}{suffix}.yaml")
+    return path.with_name(f"{path.name}.yaml")
+
+
+def legacy_sidecar_path(output: Path | str) -> Path:
+    """Where earlier versions put a sequence's sidecar (frames/f_%04d.png -> frames/f.png.yaml);
+    read only, as a fallback for a sequence pattern."""
+    path = Path(output)
+    stem, dot, suffix = SEQUENCE_PATTERN.sub("", path.name).rpartition(".")
+    return path.with_name(f"{stem.rstrip('_-. ') or 'frames'}{dot}{suffix}.yaml")
 
 
 def sidecar_text(metadata: dict[str, str]) -> str:
@@ -113,15 +121,19 @@ def read_recorded(path: Path | str) -> Recorded:
     if not path.is_file() and SEQUENCE_PATTERN.search(path.name):
         # A sequence's pattern (frames/f_%04d.png) names no file; its sidecar tells its story.
         side = sidecar_path(path)
+        if not side.is_file() and legacy_sidecar_path(path).is_file():
+            side = legacy_sidecar_path(path)
         if not side.is_file():
             raise UserError(f"--from: no sidecar '{side}' for the PNG sequence '{path}'; give one of its frames")
         return _checked(_from_sidecar, side)
     if not path.is_file():
         raise UserError(f"--from: '{path}' does not exist")
     suffix = path.suffix.lower()
-    readers = {".png": _from_png, ".gif": _from_gif, ".mp4": _from_ffmpeg, ".webm": _from_ffmpeg}
+    readers = {".png": _from_png, ".gif": _from_gif, ".mp4": _from_ffmpeg, ".webm": _from_ffmpeg,
+               ".html": _from_html, ".htm": _from_html}
     if suffix not in readers and suffix not in (".yaml", ".yml"):
-        raise UserError(f"--from: expected a .png, .gif, .mp4, .webm or .yaml written by cppn-motion; got '{path}'")
+        raise UserError(f"--from: expected a .png, .gif, .mp4, .webm, .html or .yaml written by cppn-motion; "
+                        f"got '{path}'")
     try:
         if suffix in (".yaml", ".yml"):
             return _checked(_from_sidecar, path)
@@ -134,7 +146,9 @@ def read_recorded(path: Path | str) -> Recorded:
         if side.is_file():
             return _checked(_from_sidecar, side)
         raise UserError(f"--from: '{path}' has no cppn_motion preset in its metadata and no sidecar '{side.name}'")
-    return _checked(lambda p: _recorded(metadata[PRESET_KEY], p, metadata.get(TIME_KEY), suffix[1:],
+    # A page is a whole loop, not a format to render again: its re-render is the preset's own format.
+    kind = None if readers[suffix] is _from_html else suffix[1:]
+    return _checked(lambda p: _recorded(metadata[PRESET_KEY], p, metadata.get(TIME_KEY), kind,
                                         metadata.get(FRAMES_KEY), metadata.get(SEQUENCE_KEY),
                                         metadata.get(COMMAND_KEY)), path)
 
@@ -163,6 +177,22 @@ def _from_sidecar(path: Path) -> Recorded:
                      " ".join(command.groups()).strip() if command else None)
 
 
+# The element a live page (live/page.py) keeps its resolved preset in; base64 when marked so.
+_HTML_PRESET = re.compile(r'<script type="application/yaml" id="cppn-motion-preset"( data-encoding="base64")?>'
+                          r"(.*?)</script>", re.DOTALL)
+
+
+def _from_html(path: Path) -> dict[str, str]:
+    """The preset a live page embeds (`cppn-motion export`)."""
+    match = _HTML_PRESET.search(path.read_text(encoding="utf-8"))
+    if match is None:
+        return {}
+    text = match.group(2)
+    if match.group(1):
+        text = base64.b64decode(text).decode("utf-8")
+    return {PRESET_KEY: text.lstrip("\n")}
+
+
 def _from_png(path: Path) -> dict[str, str]:
     from PIL import Image
 
@@ -187,7 +217,7 @@ def _from_ffmpeg(path: Path) -> dict[str, str]:
     import imageio_ffmpeg
 
     result = subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "ffmetadata", "-"],
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", ffmpeg_url(path), "-f", "ffmetadata", "-"],
         capture_output=True, timeout=60,
     )
     if result.returncode != 0:

@@ -5,6 +5,7 @@ dither? a format that keeps 16 bits?); an OutputTarget answers them once, when t
 and is handed down from there."""
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,15 +22,34 @@ def writer_for(path: Path | str) -> str:
 
     A .png path with a frame-number pattern (frames/f_%04d.png) is a PNG sequence.
     """
+    if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in str(path)):
+        # A newline breaks ffmpeg's concat listing (--resume, join) and every line-based tool.
+        raise UserError(f"output path {str(path)!r}: no control characters (newline, tab, escape) in an output path")
     suffix = Path(path).suffix
     name = suffix.lower().lstrip(".")
     if name == "png" and SEQUENCE_PATTERN.search(Path(path).name):
+        check_sequence_pattern(Path(path).name)
         return "png_sequence"
     if name not in WRITERS:
         supported = ", ".join(f".{known}" for known in WRITERS)
         raise UserError(f"output path '{path}': unsupported extension '{suffix}'; supported: {supported}, "
                         "or frames/f_%04d.png for a PNG sequence")
     return name
+
+
+def check_sequence_pattern(name: str) -> None:
+    """A PNG sequence's file name holds exactly one frame number (%04d) and no other % field."""
+    problem = None
+    if len(SEQUENCE_PATTERN.findall(name)) != 1:
+        problem = "more than one frame number"
+    else:
+        try:
+            name % 0
+        except (TypeError, ValueError, KeyError):
+            problem = "a '%' that is not the frame number (write %% for a literal %)"
+    if problem is not None:
+        raise UserError(f"output path '{name}': a PNG sequence name holds exactly one frame number such as "
+                        f"f_%04d.png; this one has {problem}")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from typing import Any, Callable
 import torch
 from torch import Tensor
 
-from cppn_motion.config.schema import Keyframe, Preset
+from cppn_motion.config.schema import Preset
+from cppn_motion.config.timeline_schema import Keyframe
 from cppn_motion.config.timespec import keyframe_phases
 from cppn_motion.motion.interpolate import keyframe_track
 from cppn_motion.seeding import generator_for

@@ -58,17 +58,18 @@ def available_memory(device: torch.device) -> int:
 
 
 def frames_per_batch(device: torch.device, width: int, height: int, channels: int, requested: int | None = None,
-                     limit: int = 32) -> int:
+                     limit: int = 32, per_frame_bytes: int = 0) -> int:
     """How many frames to render at once.
 
     Each frame in a batch holds raw outputs, RGB floats and uint8 (about 28 bytes a
     pixel for 3 channels); the hidden activations are chunked and do not grow with
     the frame size. Use at most a quarter of free memory, and cap the batch: beyond
     ~8 frames on CPU (32 on GPU) there is nothing left to gain and latency grows.
+    `per_frame_bytes`: what else each frame of a batch holds (its own weights, when they move).
     """
     if requested:
         return max(1, int(requested))
-    per_frame = width * height * (channels * 4 + 3 * 4 * 2 + 3)
+    per_frame = width * height * (channels * 4 + 3 * 4 * 2 + 3) + per_frame_bytes
     budget = available_memory(device) // 4
     cap = limit if device.type != "cpu" else 8
     return int(max(1, min(cap, budget // max(per_frame, 1))))

@@ -7,7 +7,6 @@ from typing import Callable, Iterable, Iterator
 import torch
 
 from cppn_motion.colour.yuv import rgb_to_yuv420p
-from cppn_motion.rendering.device import frames_per_batch
 from cppn_motion.rendering.host_copy import (
     RGB,
     YUV420P,
@@ -45,7 +44,7 @@ def ring_batch(scene: Scene, ring: PinnedRing, yuv: bool, batch_size: int | None
     made small enough that every buffer of the ring fits PINNED_RING_BYTES."""
     width, height = scene.size
     frame_bytes = width * height * 3 // (2 if yuv else 1)
-    usual = frames_per_batch(scene.device, *scene.render_size, scene.net.spec.out_channels, batch_size)
+    usual = scene.batch_size(batch_size)
     return max(1, min(usual, PINNED_RING_BYTES // (ring.slots * frame_bytes)))
 
 

@@ -77,11 +77,12 @@ class RenderOutput:
         """Every check opening the writer runs (even sizes, GIF fps, ...), without creating anything."""
         check_writer(self.path, fps=self.fps, size=self.size, options=self.options, metadata=self.metadata)
 
-    def open(self, frame_numbers: Sequence[int] | None = None) -> FrameWriter:
-        """The writer (a PNG sequence numbers its files by `frame_numbers`, default 0, 1, ...)."""
+    def open(self, frame_numbers: Sequence[int] | None = None, sidecar: bool = False) -> FrameWriter:
+        """The writer (a PNG sequence numbers its files by `frame_numbers`, default 0, 1, ...);
+        `sidecar`: the writer commits <output>.yaml together with the output."""
         numbers = {"frame_numbers": frame_numbers} if self.target.sequence else {}
         return open_writer(self.path, fps=self.fps, size=self.size, options=self.options, metadata=self.metadata,
-                           **numbers)
+                           sidecar=sidecar, **numbers)
 
 
 def resolve_output(preset: Preset, path: Path | str | None = None, *, time: float | None = None,

@@ -12,6 +12,7 @@ import torch
 
 from cppn_motion.config.schema import Preset
 from cppn_motion.encoders import OutputTarget
+from cppn_motion.errors import UserError
 from cppn_motion.rendering.budget import MemoryEstimate, check_memory
 from cppn_motion.rendering.device import resolve_device
 from cppn_motion.rendering.dull import DullnessCheck
@@ -34,6 +35,8 @@ def prepare_render(preset: Preset, output: OutputTarget | Path | str, device: st
     `frames_kept`: frames the writer holds at once when not the whole clip (a GIF shard keeps
     only its own; the join, wherever it runs, checks the whole clip then)."""
     target = output if isinstance(output, OutputTarget) else OutputTarget.at(output)
+    if target.path.is_dir():  # segmented renders would otherwise find out at the final rename
+        raise UserError(f"output path '{target.path}' is a folder; give a file name ending in .{target.kind}")
     resolved = resolve_device(device)
     return PreparedRender(target, resolved, check_memory(preset, target.kind, resolved, frames=frames_kept))
 

@@ -24,6 +24,7 @@ from cppn_motion.motion.timeline import Timeline
 from cppn_motion.nets import FieldNet, NetSpec, build_net
 from cppn_motion.nets.coords import Grid, coordinate_features, feature_count, make_grid
 from cppn_motion.nets.mlp import MLP, kernel_wanted
+from cppn_motion.rendering.budget import check_memory
 from cppn_motion.rendering.device import frames_per_batch, resolve_device
 from cppn_motion.rendering.hooks import Progress
 from cppn_motion.rendering.numerics import (
@@ -39,6 +40,9 @@ from cppn_motion.rendering.supersample import downsample_linear
 # and a 4K render of one preset get the same statistics and the same colours.
 PROXY_FRAMES = 8
 PROXY_SHORT_SIDE = 64
+# ...but at most this many pixels: a 16384x2 strip would otherwise get a 524288x64 proxy
+# (10 GB, a minute) for a 32k-pixel frame. 64 x 1024 keeps every aspect up to 16:1 as it was.
+PROXY_MAX_PIXELS = 64 * 1024
 
 # Per-pixel nets render big frames in tiles of at most this many pixel-frames, so the
 # colour stage's float temporaries (~40 B a pixel) stay ~50 MB whatever the frame size;
@@ -89,6 +93,20 @@ class Scene:
         """(width, height) of the sample grid the net evaluates: size x canvas.supersample."""
         factor = self.preset.canvas.supersample
         return self.preset.canvas.width * factor, self.preset.canvas.height * factor
+
+    @property
+    def frame_weight_bytes(self) -> int:
+        """Bytes of weights each frame of a batch gets for itself (0 when the weights hold still):
+        a batch of a wide net with moving weights must be sized by them, not by its pixels."""
+        if self.preset.timeline.weights.mode == "none":
+            return 0
+        return sum(w.numel() * w.element_size() for w in self.net.base_weights)
+
+    def batch_size(self, requested: int | None = None) -> int:
+        """Frames to render at once on this scene's device (frames_per_batch, weights counted)."""
+        width, height = self.render_size
+        return frames_per_batch(self.device, width, height, self.net.spec.out_channels, requested,
+                                per_frame_bytes=self.frame_weight_bytes)
 
     def coords_at(self, phase: Tensor, coords: Tensor, grid: Grid | None) -> Tensor:
         """The shared (P, F) coords when the camera is still, else per-frame (B, P, F) coords."""
@@ -199,6 +217,9 @@ def build_scene(preset: Preset, device: str | torch.device = "auto", *, in_memor
     `in_memory`: the frames go to the caller, not an encoder, so speed shows: there
     `net.precision: auto` lets the fused CUDA kernel run (nets/mlp.py PRECISIONS)."""
     device = resolve_device(device)
+    # Every path that renders (grow, compare, --reroll's proxies, the notebook API) builds a
+    # scene: refuse here, with the estimate, what would die in the allocator (or swap for minutes).
+    check_memory(preset, "png", device)
     net = build_net(net_spec(preset)).to(device)
     if isinstance(net, MLP):
         net.use_kernel = kernel_wanted(net.precision, in_memory)
@@ -220,10 +241,12 @@ def build_scene(preset: Preset, device: str | torch.device = "auto", *, in_memor
 
 
 def proxy_size(width: int, height: int) -> tuple[int, int]:
-    """(width, height) of the calibration proxy: PROXY_SHORT_SIDE on the shorter side, same aspect."""
-    if width <= height:
-        return PROXY_SHORT_SIDE, max(1, round(PROXY_SHORT_SIDE * height / width))
-    return max(1, round(PROXY_SHORT_SIDE * width / height)), PROXY_SHORT_SIDE
+    """(width, height) of the calibration proxy: PROXY_SHORT_SIDE on the shorter side, same aspect,
+    shrunk (same aspect) to at most PROXY_MAX_PIXELS for very thin canvases."""
+    ratio = max(width, height) / min(width, height)
+    short = max(1, min(PROXY_SHORT_SIDE, int((PROXY_MAX_PIXELS / ratio) ** 0.5)))
+    long = max(1, min(round(short * ratio), PROXY_MAX_PIXELS // short))
+    return (short, long) if width <= height else (long, short)
 
 
 def measure_calibration(scene: Scene, **raw_options) -> Calibration:
@@ -266,7 +289,7 @@ def iter_device_batches(scene: Scene, indices: Iterable[int] | None = None,
     """
     order = list(range(scene.preset.timeline.frames)) if indices is None else list(indices)
     width, height = scene.render_size
-    batch = frames_per_batch(scene.device, width, height, scene.net.spec.out_channels, batch_size)
+    batch = scene.batch_size(batch_size)
     start = 0
     while start < len(order):
         chunk = order[start:start + batch]

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from cppn_motion.encoders.mp4 import Mp4Writer
-from cppn_motion.encoders.provenance import PRESET_KEY, write_sidecar
 from cppn_motion.errors import UserError
 from cppn_motion.rendering.device import frames_per_batch
 from cppn_motion.rendering.dull import FRAMES_CHECKED, DullnessCheck
@@ -26,6 +25,7 @@ from cppn_motion.rendering.tuning import Tuning
 from cppn_motion.rendering.write import by_position, observed
 from cppn_motion.scale.plan import Segment, fingerprint, split_frames
 from cppn_motion.scale.segment_files import SegmentRecord, join_fresh_mp4, open_segment_writer
+from cppn_motion.temps import owner_tag, sweep_stale
 
 # auto: one encoder below this many cores. libx264 already spreads one 1080p stream over
 # several threads, and on a small machine the renderer needs the cores (FIELD_NOTES 3).
@@ -142,7 +142,8 @@ def encode_in_segments(output: RenderOutput, count: int, total: int, *, fingerpr
     target = output.path
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.encoders-", dir=target.parent))
+        sweep_stale(target.parent)
+        folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.encoders-{owner_tag()}", dir=target.parent))
     except OSError as err:  # e.g. a read-only folder: the user's to fix, as for a plain render
         raise UserError(f"output path '{target}': cannot write there ({err.strerror or err})") from err
     try:
@@ -152,9 +153,8 @@ def encode_in_segments(output: RenderOutput, count: int, total: int, *, fingerpr
                        for segment, path in zip(segments, paths)]
             write_routed(route(render(round_robin_order(segments, batch)), segments), writers)
             close_together(writers)
-        join_fresh_mp4(paths, target, frames=[segment.frames for segment in segments], fps=fps, metadata=metadata)
-        if sidecar and PRESET_KEY in metadata:
-            write_sidecar(target, metadata)
+        join_fresh_mp4(paths, target, frames=[segment.frames for segment in segments], fps=fps, metadata=metadata,
+                       sidecar=sidecar)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return segments

@@ -12,7 +12,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 import imageio_ffmpeg
 
-from cppn_motion.atomic import atomic_output
+from cppn_motion.atomic import AtomicFile
 from cppn_motion.encoders import (
     WRITERS,
     EncoderOptions,
@@ -20,14 +20,15 @@ from cppn_motion.encoders import (
     OutputTarget,
     open_writer,
 )
-from cppn_motion.encoders.base import check_fps, check_size
+from cppn_motion.encoders.base import check_fps, check_size, commit_with_sidecar
 from cppn_motion.encoders.frames_npz import (
     NpzFramesWriter,
     read_npz_frames,
     read_npz_metadata,
 )
-from cppn_motion.encoders.provenance import PRESET_KEY, parse_ffmetadata, write_sidecar
-from cppn_motion.errors import UserError
+from cppn_motion.encoders.probe import UnreadableVideo, count_video_frames, ffmpeg_url
+from cppn_motion.encoders.provenance import PRESET_KEY, parse_ffmetadata
+from cppn_motion.errors import OutputError, UserError
 from cppn_motion.rendering.output import RenderOutput
 from cppn_motion.rendering.preflight import report_notes
 from cppn_motion.scale.plan import GIF_SEGMENT_SUFFIX, Segment
@@ -99,7 +100,7 @@ def read_metadata(path: Path) -> dict[str, str]:
             return read_npz_metadata(path)
         except (OSError, ValueError, KeyError) as err:
             raise UserError(f"segment '{path}': not a readable segment file ({err})") from None
-    result = _ffmpeg(["-i", str(path), "-f", "ffmetadata", "-"], f"reading metadata of '{path}'")
+    result = _ffmpeg(["-i", ffmpeg_url(path), "-f", "ffmetadata", "-"], f"reading metadata of '{path}'")
     return parse_ffmetadata(result.stdout.decode("utf-8", errors="replace"))
 
 
@@ -115,7 +116,7 @@ def count_frames(path: Path) -> int:
     """Frames actually stored in a segment or an MP4 (MP4: counted by stream copy, no decoding)."""
     if is_gif_segment(path):
         return int(read_npz_frames(path).shape[0])
-    result = _ffmpeg(["-i", str(path), "-map", "0:v:0", "-c", "copy", "-f", "null", "-"], f"counting frames of '{path}'")
+    result = _ffmpeg(["-i", ffmpeg_url(path), "-map", "0:v:0", "-c", "copy", "-f", "null", "-"], f"counting frames of '{path}'")
     # The last progress line reads 'frame=  123 fps=...'.
     counts = [line.split("frame=")[1].split()[0] for line in result.stderr.decode(errors="replace").replace("\r", "\n").splitlines()
               if "frame=" in line]
@@ -126,7 +127,7 @@ def count_frames(path: Path) -> int:
 
 def stream_duration(path: Path) -> Fraction:
     """Seconds of video in an MP4: the sum of its packets' durations, exact in the stream's time base."""
-    result = _ffmpeg(["-i", str(path), "-map", "0:v:0", "-c", "copy", "-f", "framecrc", "-"],
+    result = _ffmpeg(["-i", ffmpeg_url(path), "-map", "0:v:0", "-c", "copy", "-f", "framecrc", "-"],
                      f"reading packet durations of '{path}'")
     time_base, ticks = None, 0
     for line in result.stdout.decode(errors="replace").splitlines():
@@ -211,40 +212,33 @@ def join_segments(segments: Iterable[Path], output: Path, *, check_counts: bool 
                 raise UserError(f"join: segment '{path}' holds {found} frames, but frames {record.start}-{record.stop - 1} "
                                 f"are {record.stop - record.start}; it is incomplete: render it again")
     total = ordered[0][1].total
+    # The same sidecar a plain render writes, from what the segments recorded; it is committed
+    # together with the joined file, after that file's frame count is checked.
+    recorded = {key: value for key, value in read_metadata(ordered[0][0]).items() if key != SEGMENT_TAG}
+    side = recorded if sidecar and PRESET_KEY in recorded else None
     if gif:
-        notes = _join_gif([p for p, _ in ordered], output)
+        notes = _join_gif([p for p, _ in ordered], output, sidecar=side is not None)
         report_notes(None, notify, writer_notes=notes)
     else:
-        _join_mp4([p for p, _ in ordered], output)
-    found = count_frames(output) if not gif else total
-    if found != total:
-        output.unlink(missing_ok=True)
-        raise RuntimeError(f"join: '{output}' came out with {found} frames instead of {total}; removed it")
-    # The same sidecar a plain render writes, from what the segments recorded.
-    recorded = {key: value for key, value in read_metadata(ordered[0][0]).items() if key != SEGMENT_TAG}
-    if sidecar and PRESET_KEY in recorded:
-        write_sidecar(output, recorded)
+        _join_mp4([p for p, _ in ordered], output, expected=total, sidecar=side)
     return output
 
 
 def join_fresh_mp4(paths: Sequence[Path], output: Path, *, frames: Sequence[int], fps: float,
-                   metadata: Mapping[str, str]) -> Path:
+                   metadata: Mapping[str, str], sidecar: bool = False) -> Path:
     """Join MP4 segments this process has just written and closed (parallel_encoders.py): their
     records, frame counts, durations and tags are known, so only the join and the final frame
-    count run ffmpeg (join_segments reads all of that back: ~3 ffmpeg runs a segment)."""
-    total = sum(frames)
+    count run ffmpeg (join_segments reads all of that back: ~3 ffmpeg runs a segment).
+    `sidecar`: commit <output>.yaml (from `metadata`) together with the joined file."""
     rate = Fraction(fps).limit_denominator(1_000_000)
     tags = {key: value for key, value in metadata.items() if key != SEGMENT_TAG}
-    _join_mp4(paths, output, durations=[count / rate for count in frames], tags=tags)
-    found = count_frames(output)
-    if found != total:
-        output.unlink(missing_ok=True)
-        raise RuntimeError(f"join: '{output}' came out with {found} frames instead of {total}; removed it")
+    _join_mp4(paths, output, expected=sum(frames), durations=[count / rate for count in frames], tags=tags,
+              sidecar=tags if sidecar and PRESET_KEY in tags else None)
     return output
 
 
-def _join_mp4(paths: Sequence[Path], output: Path, *, durations: Sequence[Fraction] | None = None,
-              tags: Mapping[str, str] | None = None) -> None:
+def _join_mp4(paths: Sequence[Path], output: Path, *, expected: int, durations: Sequence[Fraction] | None = None,
+              tags: Mapping[str, str] | None = None, sidecar: Mapping[str, str] | None = None) -> None:
     """ffmpeg's concat demuxer with stream copy: no re-encoding, so no generation loss and
     no seam. Segments were encoded with identical settings, so their streams are compatible.
 
@@ -264,17 +258,33 @@ def _join_mp4(paths: Sequence[Path], output: Path, *, durations: Sequence[Fracti
         listing.write_text("ffconcat version 1.0\n" + "".join(
             f"file {_concat_quote(p.resolve())}\nduration {_concat_seconds(seconds)}\n"
             for p, seconds in zip(paths, durations)))
-        with atomic_output(output) as temp:
+        joined = AtomicFile(output)
+        try:
             _ffmpeg([
-                "-f", "concat", "-safe", "0", "-i", str(listing),
+                "-f", "concat", "-safe", "0", "-i", ffmpeg_url(listing),
                 "-map", "0:v:0", "-c", "copy",
                 "-map_metadata", "-1", *metadata_args,
                 "-movflags", "+faststart+use_metadata_tags",
-                "-f", "mp4", "-y", str(temp),
+                "-f", "mp4", "-y", ffmpeg_url(joined.temp),
             ], f"joining segments into '{output}'")
+            # Counted BEFORE the rename: a short join (another run removing segments under it,
+            # a full disk) must never replace a good earlier file.
+            found = count_video_frames(joined.temp)
+        except UnreadableVideo as err:
+            joined.discard()
+            raise OutputError(f"join: the joined file is {err}; nothing was saved at '{output}' "
+                              "(an earlier file there is untouched)") from None
+        except BaseException:
+            joined.discard()
+            raise
+        if found != expected:
+            joined.discard()
+            raise OutputError(f"join: the joined file came out with {found} frames instead of {expected}; "
+                              f"nothing was saved at '{output}' (an earlier file there is untouched)")
+        commit_with_sidecar([joined], output, sidecar)
 
 
-def _join_gif(paths: Sequence[Path], output: Path) -> list[str]:
+def _join_gif(paths: Sequence[Path], output: Path, sidecar: bool = False) -> list[str]:
     """Palettise the exact frames of each segment in turn through the ordinary GIF writer,
     so the result is byte-identical to a single-process GIF render; returns the writer's notes."""
     metadata = read_npz_metadata(paths[0])
@@ -283,7 +293,7 @@ def _join_gif(paths: Sequence[Path], output: Path) -> list[str]:
     options = EncoderOptions(**json.loads(metadata.pop(GIF_OPTIONS_KEY)))
     fps = float(metadata.pop(GIF_FPS_KEY))
     with open_writer(output, fps=fps, size=(frames.shape[2], frames.shape[1]), options=options,
-                     metadata=metadata) as writer:
+                     metadata=metadata, sidecar=sidecar) as writer:
         writer.write(frames)
         del frames
         for path in paths[1:]:

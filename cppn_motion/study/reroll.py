@@ -15,6 +15,10 @@ from cppn_motion.rendering.scene import build_scene, iter_frames
 # seed that is lively at t=0 but washes out later. Each seed costs ~1/40 of a 640x360 frame.
 REROLL_SHORT_SIDE = 96
 PROXY_FRAMES = 4
+# A very thin canvas keeps its aspect within these bounds instead (16384x2 would give a
+# 786432x96 proxy, which is neither small nor a valid canvas): every aspect up to 16:1 is unchanged.
+REROLL_MAX_PIXELS = 96 * 96 * 16
+REROLL_LONG_SIDE = 4096
 
 
 @dataclass(frozen=True)
@@ -32,7 +36,9 @@ class RerollResult:
 
 def proxy_preset(preset: Preset, seed: int) -> Preset:
     canvas = preset.canvas
-    shrink = REROLL_SHORT_SIDE / min(canvas.width, canvas.height)
+    shrink = min(REROLL_SHORT_SIDE / min(canvas.width, canvas.height),
+                 (REROLL_MAX_PIXELS / (canvas.width * canvas.height)) ** 0.5,
+                 REROLL_LONG_SIDE / max(canvas.width, canvas.height))
     width = max(2, round(canvas.width * shrink))
     height = max(2, round(canvas.height * shrink))
     frames = min(PROXY_FRAMES, preset.timeline.frames)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import subprocess
 import sys
 import warnings
@@ -78,7 +79,9 @@ def test_injected_disk_full_is_one_line_and_leaves_nothing(tmp_path, monkeypatch
     monkeypatch.setattr(gif_module.GifWriter, "_finish", full_disk)
     assert main(["render", "-o", str(target), "--size", "32x18", "--frames", "3", "--quiet"]) == 1
     err = capsys.readouterr().err.strip()
-    assert err == f"cppn-motion: error: writing '{target}' failed: No space left on device; nothing was saved there"
+    # The full disk names where and how much is free (issue 16).
+    assert re.fullmatch(rf"cppn-motion: error: writing '{re.escape(str(target))}' failed: No space left on device "
+                        rf"\([\d,]+ MiB free in '{re.escape(str(tmp_path))}'\); nothing was saved there", err), err
     assert target.read_bytes() == b"earlier" and leftovers(tmp_path, {"clip.gif"}) == []
 
 

@@ -29,7 +29,7 @@ def test_defaults_validate_and_name_the_required_keys():
     ({"net": {"arch": "mpl"}}, r"net.arch: unknown architecture 'mpl' \(did you mean 'mlp'\?\)"),
     ({"net": {"init": {"scheme": "kaiming"}}}, r"net.init.scheme: unknown init scheme 'kaiming'"),
     ({"inputs": {"features": ["x", "z"]}}, r"inputs.features: unknown input feature 'z'"),
-    ({"timeline": {"fps": 0}}, r"timeline.fps: input should be greater than 0; got 0"),
+    ({"timeline": {"fps": 0}}, r"timeline.fps: input should be greater than or equal to 0.01; got 0"),
     ({"timeline": {"latent": {"path": "spiral"}}}, r"timeline.latent.path: input should be 'static', 'circle', 'ellipse', 'lissajous', 'noise' or 'keyframes'; got 'spiral'"),
     ({"timeline": {"latent": {"easing": "smooth"}}}, r"unknown easing 'smooth' \(did you mean"),
     ({"colour": {"palette": ["#fff", "#000000"]}}, r"colour.palette: palette colours are '#rrggbb' strings; got '#fff'"),
@@ -43,9 +43,25 @@ def test_bad_values_give_one_clear_line(data, message):
     assert text.startswith("preset 'x': ")
 
 
-def test_several_problems_are_counted_not_dumped():
-    with pytest.raises(ConfigError, match=r"\(and 1 more problem\)"):
+def test_several_problems_are_all_listed_on_one_line():
+    with pytest.raises(ConfigError) as info:
         validate_preset({"net": {"depth": 0, "width": 0}})
+    text = str(info.value)
+    assert "2 problems: (1) net.depth: " in text and " (2) net.width: " in text and "\n" not in text
+
+
+def test_many_problems_are_listed_then_counted():
+    with pytest.raises(ConfigError) as info:
+        validate_preset({"net": {"depth": 0, "width": 0, "kernel": 2}, "seed": -1, "canvas": {"width": 1, "height": 1},
+                         "timeline": {"fps": 0}})
+    assert "7 problems: (1)" in str(info.value) and "(5) " in str(info.value)
+    assert str(info.value).endswith("(and 2 more problems)")
+
+
+def test_a_vanishing_frame_rate_is_refused():
+    # timeline.fps 1e-300 reached ffmpeg (6 lines about a framerate of 0) or OverflowError for GIFs.
+    with pytest.raises(ConfigError, match=r"timeline.fps: input should be greater than or equal to 0.01; got 1e-300"):
+        validate_preset({"timeline": {"fps": 1e-300}})
 
 
 def test_a_preset_must_be_a_mapping():

@@ -125,7 +125,7 @@ def test_yuv444p_option_is_honoured(tmp_path: Path) -> None:
 
 def test_odd_size_is_refused_before_any_file_exists(tmp_path: Path) -> None:
     folder = tmp_path / "renders"
-    with pytest.raises(UserError, match=r"^mp4 needs even width and height \(yuv420p\); got 641x360$"):
+    with pytest.raises(UserError, match=r"^mp4 needs even width and height \(yuv420p\); got 641x360; try --size 640x360$"):
         open_writer(folder / "clip.mp4", fps=30, size=(641, 360))
     assert not folder.exists()
 

@@ -137,12 +137,28 @@ def test_from_a_png_sequence_re_renders_the_sequence(tmp_path) -> None:
     frames = tmp_path / "frames"
     args = ["render", "default", *TINY, "--set", "timeline.frames=6"]
     assert main([*args, "--frames-range", "1:4", "-o", str(frames / "f_%04d.png")]) == 0
-    for source in (frames / "f_0002.png", frames / "f.png.yaml", frames / "f_%04d.png"):
+    for source in (frames / "f_0002.png", frames / "f_%04d.png.yaml", frames / "f_%04d.png"):
         for old in frames.glob("f-rerender*"):
             old.unlink()
         assert main(["render", "--from", str(source), "--quiet"]) == 0
         names = sorted(p.name for p in frames.glob("f-rerender*"))
-        assert names == ["f-rerender.png.yaml"] + [f"f-rerender_{i:04d}.png" for i in (1, 2, 3)]
+        assert names == ["f-rerender_%04d.png.yaml"] + [f"f-rerender_{i:04d}.png" for i in (1, 2, 3)]
         for i in (1, 2, 3):
             assert np.array_equal(np.asarray(Image.open(frames / f"f-rerender_{i:04d}.png")),
                                   np.asarray(Image.open(frames / f"f_{i:04d}.png")))
+
+
+def test_sidecar_names_are_unique_per_output(tmp_path) -> None:
+    # clip_.mp4, 'clip .mp4' and clip%d.mp4 all wrote clip.mp4.yaml, so `render --from clip.mp4.yaml`
+    # silently rendered a different clip; a still f.png and a sequence f_%04d.png shared f.png.yaml.
+    names = ["clip.mp4", "clip_.mp4", "clip .mp4", "clip%d.mp4", "clip-.mp4", "f.png", "f_%04d.png", "f%03d.png"]
+    sidecars = {sidecar_path(tmp_path / name) for name in names}
+    assert len(sidecars) == len(names)
+    assert sidecar_path(tmp_path / "clip_.mp4") == tmp_path / "clip_.mp4.yaml"
+
+
+def test_a_sequence_sidecar_written_by_an_earlier_version_is_still_found(tmp_path) -> None:
+    frames = tmp_path / "frames"
+    assert main(["render", "default", *TINY, "--set", "timeline.frames=2", "-o", str(frames / "f_%04d.png")]) == 0
+    (frames / "f_%04d.png.yaml").rename(frames / "f.png.yaml")  # the old name
+    assert read_recorded(frames / "f_%04d.png").source == str(frames / "f.png.yaml")
