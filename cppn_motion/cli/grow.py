@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import time as clock
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -36,13 +37,19 @@ def register(add_command) -> None:
                         help="depth: add layers one by one (default); width: add units to every layer")
     parser.add_argument("--hold", type=positive_int, default=None, metavar="N",
                         help="frames showing each stage (default: half a second)")
-    parser.add_argument("--blend", type=non_negative_int, default=0, metavar="N",
-                        help="frames cross-fading from each stage to the next (default 0: cuts)")
+    parser.add_argument("--blend", type=non_negative_int, default=None, metavar="N",
+                        help="frames leading from each stage to the next: the entering layer growing in "
+                             "(residual; default: half of --hold) or a cross-fade (independent; default 0: cuts)")
     parser.add_argument("--time", default="0", metavar="T",
                         help="which moment of the preset's loop to grow: a fraction (0.25), seconds (2.5s) or a frame "
                              "(30f); default 0")
-    parser.add_argument("--calibration", choices=("stage", "full"), default="stage",
-                        help="colour statistics per stage (default) or the full net's for every stage")
+    parser.add_argument("--method", choices=("residual", "independent"), default=None,
+                        help="residual: each new layer enters as h + a*f(h), a rising 0 -> 1, so one picture "
+                             "gains detail (default for mlp); independent: the net truncated after each layer, "
+                             "a new picture per stage (the only one for conv nets)")
+    parser.add_argument("--calibration", choices=("shared", "stage", "full"), default=None,
+                        help="colour statistics: each stage's own (default), one set shared by all stages "
+                             "(the full residual net's with --method residual), or the full plain net's")
     parser.add_argument("--no-label", action="store_true", help="do not write the stage on the frames")
     parser.set_defaults(run=run)
 
@@ -71,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     from cppn_motion.rendering.device import resolve_device
     from cppn_motion.rendering.output import resolve_output
     from cppn_motion.rendering.scene import build_scene
-    from cppn_motion.study.growth import growth_frame_count, iter_growth
+    from cppn_motion.study.growth import check_method, default_method, growth_frame_count, iter_growth
 
     preset = load_from_args(args)
     path = Path(args.output) if args.output else Path("outputs") / f"{preset.name}_grow.gif"
@@ -82,17 +89,24 @@ def run(args: argparse.Namespace) -> int:
     device = resolve_device(args.device)
     # Recorded like render's outputs (embedded and in a sidecar), with the flags that made it:
     # `cppn-motion grow <sidecar> <these flags>` makes it again.
-    command = (f"grow --mode {args.mode} --hold {hold} --blend {args.blend} --time {phase!r} "
-               f"--calibration {args.calibration}" + (" --no-label" if args.no_label else ""))
+    scene = build_scene(preset, device)
+    method = args.method or default_method(scene)
+    check_method(scene, method)
+    calibration = args.calibration or "stage"
+    blend = args.blend if args.blend is not None else (max(1, hold // 2) if method == "residual" else 0)
+    command = (f"grow --mode {args.mode} --method {method} --hold {hold} --blend {blend} --time {phase!r} "
+               f"--calibration {calibration}" + (" --no-label" if args.no_label else ""))
     out = resolve_output(preset, path, command=command)
+    # Every frame is kept, whatever output.gif_max_fps: a stage may last a single frame, and the
+    # held frames are identical, so the GIF writer merges them at no cost.
+    out = replace(out, options=replace(out.options, gif_max_fps=None))
     writer = out.open(sidecar=True)
     started = clock.perf_counter()
     with writer:
-        scene = build_scene(preset, device)
-        total = growth_frame_count(scene, args.mode, hold, args.blend)
+        total = growth_frame_count(scene, args.mode, hold, blend)
         with ProgressBar(total, args.quiet, f"{preset.name} grow") as bar:
-            for frame, label in iter_growth(scene, args.mode, hold=hold, blend=args.blend, phase=phase,
-                                            calibration=args.calibration):
+            for frame, label in iter_growth(scene, args.mode, hold=hold, blend=blend, phase=phase,
+                                            calibration=calibration, method=method):
                 writer.write((frame if args.no_label else draw_label(frame, label))[None])
                 bar.update(1)
     report_written(args, path, total, started, preset, device)

@@ -39,12 +39,14 @@ class EncoderOptions:
     """Palette size per GIF frame (2-256)."""
     gif_dither: bool = True
     """Dither against the palette (False: plain nearest-colour mapping, whatever the method)."""
-    gif_method: str = "octree_fs"
+    gif_method: str = "adaptive_fs"
     """Palette + dither method from encoders.gif_methods.GIF_METHODS."""
     gif_max_width: int | None = None
     """Downscale GIF frames (area filter) to at most this width."""
     gif_max_bytes: int | None = None
     """Reduce colours, then size, until the GIF fits in this many bytes."""
+    gif_max_fps: float | None = None
+    """Keep every n-th frame so the GIF plays at most this fps (None: every frame)."""
     gif_optimize: bool = False
     """Unchanged pixels become transparent (needs one free palette slot: at most 255 colours)."""
     bit_depth: int = 8
@@ -61,6 +63,10 @@ class EncoderOptions:
         GIF_METHODS.get(self.gif_method)
         if self.gif_max_width is not None:
             _check_int_option("gif_max_width", self.gif_max_width, 2, 16384)
+        fps_cap = self.gif_max_fps
+        if fps_cap is not None and (isinstance(fps_cap, bool) or not isinstance(fps_cap, (int, float))
+                                    or not 1 <= fps_cap <= 50):
+            raise ConfigError(f"encoder option gif_max_fps must be a number from 1 to 50; got {self.gif_max_fps!r}")
         if self.gif_max_bytes is not None:
             _check_int_option("gif_max_bytes", self.gif_max_bytes, 1024, 2**40)
         _check_choice_option("bit_depth", self.bit_depth, (8, 16))

@@ -44,6 +44,18 @@ def gif_delays_cs(frame_count: int, fps: float) -> list[int]:
     return [centiseconds_at(i + 1) - centiseconds_at(i) for i in range(frame_count)]
 
 
+def frame_step(fps: float, max_fps: float | None) -> int:
+    """Keep every n-th frame so that the GIF plays at most `max_fps` (1: keep all)."""
+    return 1 if max_fps is None or fps <= max_fps else math.ceil(fps / max_fps - 1e-9)
+
+
+def kept_delays_cs(frame_count: int, fps: float, step: int) -> list[int]:
+    """Delays of frames 0, step, 2*step, ... of a clip: each kept frame lasts until the next one
+    (or the loop's end) would have started, so the loop length stays exactly frame_count/fps."""
+    delays = gif_delays_cs(frame_count, fps)
+    return [sum(delays[start:start + step]) for start in range(0, frame_count, step)]
+
+
 def quantize_frame(frame: np.ndarray, colors: int, dither: bool) -> Image.Image:
     """An (H, W, 3) uint8 frame as a P-mode image with its own palette of at most `colors` colours.
 
@@ -75,11 +87,14 @@ class GifWriter(FrameWriter):
         self._rgb: list[np.ndarray] = []
         self.method = GIF_METHODS.get(self.options.gif_method)
         self._keep_rgb = self.method.global_palette or self.options.gif_max_bytes is not None
+        # Frames arrive at the clip's fps; every `_step`-th is kept (output.gif_max_fps).
+        self._step = frame_step(self.fps, self.options.gif_max_fps)
+        self._received = 0
         self.notes: list[str] = []  # what the writer changed to meet the limits, for the user
 
     @classmethod
     def check_settings(cls, *, fps: float, size: tuple[int, int], options: EncoderOptions) -> None:
-        if fps > MAX_GIF_FPS:
+        if fps / frame_step(fps, options.gif_max_fps) > MAX_GIF_FPS:
             raise UserError(
                 f"gif fps must be <= {MAX_GIF_FPS} (browsers slow shorter frame delays down to 100 ms); got {fps}"
             )
@@ -91,6 +106,9 @@ class GifWriter(FrameWriter):
     def _write_batch(self, batch: np.ndarray) -> None:
         max_width = self.options.gif_max_width
         for frame in batch:
+            self._received += 1
+            if (self._received - 1) % self._step:
+                continue
             if max_width is not None and frame.shape[1] > max_width:
                 frame = downscale(frame, max_width)
             if self._keep_rgb:
@@ -151,7 +169,7 @@ class GifWriter(FrameWriter):
             append_images=rest,
             # Pillow merges a frame identical to the one before into it and adds
             # the delays, so the loop length stays exact even then.
-            duration=[10 * cs for cs in gif_delays_cs(len(images), self.fps)],
+            duration=[10 * cs for cs in kept_delays_cs(self._received, self.fps, self._step)],
             loop=0,  # forever; without it Pillow writes no loop block and the GIF plays once
             # 1 = leave each frame in place: Pillow stores only the changed rectangle
             # of a frame, drawn over the previous one.

@@ -5,7 +5,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import partial
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 import torch
 from torch import Tensor
@@ -142,19 +142,23 @@ class MLP(FieldNet):
         return weights
 
     def forward(self, coords: Tensor, frame_inputs: Tensor, weights: list[Tensor],
-                shape: tuple[int, int], depth: int | None = None) -> Tensor:
-        """See FieldNet.forward. `depth` keeps only the first `depth` hidden layers before the head."""
+                shape: tuple[int, int], depth: int | None = None,
+                layer_gains: Sequence[float] | None = None) -> Tensor:
+        """See FieldNet.forward. `depth` keeps only the first `depth` hidden layers before the head;
+        `layer_gains` (one per hidden layer after the first) makes each a residual layer
+        h + gain * f(h) (residual depth growth: gain 0 passes h through unchanged)."""
         layers = self._layers(depth)
+        gains = _check_gains(layer_gains, self.spec.depth)
         # The first layer splits into a per-pixel part and a per-frame part; the
         # per-frame part (time, latent) is just a bias, computed once per frame.
         frame_bias = self._frame_bias(frame_inputs, weights)
-        if self._kernel_ready(coords, frame_bias, weights, None):
+        if gains is None and self._kernel_ready(coords, frame_bias, weights, None):
             from cppn_motion.nets.kernels import triton_mlp
 
             return GUARD.run(
                 lambda: triton_mlp.fused_mlp(coords, frame_bias, weights, layers, self.spec.activation),
                 lambda: self._torch_forward(coords, frame_bias, weights, layers))
-        return self._torch_forward(coords, frame_bias, weights, layers)
+        return self._torch_forward(coords, frame_bias, weights, layers, gains)
 
     def forward_chunks(self, coords: Tensor, frame_inputs: Tensor, weights: list[Tensor],
                        consume: Callable[[int, Tensor], None], depth: int | None = None) -> None:
@@ -164,36 +168,41 @@ class MLP(FieldNet):
         stage and quantisation run there too (rendering/scene.py); it must only write its own rows."""
         self._torch_chunks(coords, self._frame_bias(frame_inputs, weights), weights, self._layers(depth), consume)
 
-    def _torch_forward(self, coords: Tensor, frame_bias: Tensor, weights: list[Tensor], layers: int) -> Tensor:
-        """The reference path: chunks of rows through torch ops (any device, any activation)."""
+    def _torch_forward(self, coords: Tensor, frame_bias: Tensor, weights: list[Tensor], layers: int,
+                       gains: list[float] | None = None) -> Tensor:
+        """The reference path: chunks of rows through torch ops (any device, any activation);
+        with `gains`, the hidden layers after the first are residual (growth)."""
         out = torch.empty(frame_bias.shape[0], coords.shape[-2], self.spec.out_channels, device=frame_bias.device,
                           dtype=torch.float32)
 
         def store(start: int, raw: Tensor) -> None:
             out[:, start:start + raw.shape[1]] = raw
 
-        self._torch_chunks(coords, frame_bias, weights, layers, store)
+        self._torch_chunks(coords, frame_bias, weights, layers, store, gains)
         return out
 
     def _torch_chunks(self, coords: Tensor, frame_bias: Tensor, weights: list[Tensor], layers: int,
-                      consume: Callable[[int, Tensor], None]) -> None:
+                      consume: Callable[[int, Tensor], None], gains: list[float] | None = None) -> None:
         batch = frame_bias.shape[0]
         pixels = coords.shape[-2]
         coord_w = weights[0][:, :self.spec.coord_features]
         dtype = hidden_dtype(self.precision, frame_bias.device)
         hidden = list(zip(weights[2:2 * layers:2], weights[3:2 * layers:2]))
         first_activation = partial(_activate, self.activations[0])
+        head_w, head_b = weights[-2], weights[-1]
         fast = None
-        if coords.device.type == "cpu":
+        if gains is not None:  # residual growth: the plain torch layers, each added to its input
+            steps = [partial(_residual_step, activation, w.to(dtype), b.to(dtype), gain)
+                     for activation, (w, b), gain in zip(self.activations[1:], hidden, gains)]
+        elif coords.device.type == "cpu":
             fast = cpu_layers.plan(self.spec.activation, first_activation, coord_w, frame_bias,
-                                   hidden, (weights[-2], weights[-1]), dtype)
+                                   hidden, (head_w, head_b), dtype)
         if fast is not None:
             coord_w, frame_bias, first_activation = fast.coord_w, fast.frame_bias, fast.first_activation
             steps, head_w, head_b = fast.steps, fast.head_w, fast.head_b
-        else:
+        elif gains is None:
             steps = [partial(_plain_step, activation, w.to(dtype), b.to(dtype))
                      for activation, (w, b) in zip(self.activations[1:], hidden)]
-            head_w, head_b = weights[-2], weights[-1]
         step = max(256, ROWS_PER_CHUNK // batch)
         head = cpu_layers.head_step(head_w, head_b) if coords.device.type == "cpu" else partial(
             batched_linear, weight=head_w, bias=head_b)
@@ -285,6 +294,22 @@ class MLP(FieldNet):
 
 def _plain_step(activation: torch.nn.Module, w: Tensor, b: Tensor, h: Tensor) -> Tensor:
     return _activate(activation, batched_linear(h, w, b))
+
+
+def _residual_step(activation: torch.nn.Module, w: Tensor, b: Tensor, gain: float, h: Tensor) -> Tensor:
+    if gain == 0:  # a layer that has not entered yet: skip its work
+        return h
+    return h + gain * _activate(activation, batched_linear(h, w, b))
+
+
+def _check_gains(gains: Sequence[float] | None, depth: int) -> list[float] | None:
+    """The residual gains of hidden layers 2..depth, checked: one each, in [0, 1]."""
+    if gains is None:
+        return None
+    gains = [float(g) for g in gains]
+    if len(gains) != depth - 1 or not all(0.0 <= g <= 1.0 for g in gains):
+        raise ValueError(f"layer_gains must be {depth - 1} values in [0, 1]; got {gains}")
+    return gains
 
 
 def _activate(activation: torch.nn.Module, h: Tensor) -> Tensor:

@@ -54,7 +54,8 @@ def encoder_options(preset: Preset) -> EncoderOptions:
     crf, x264_preset, pix_fmt = LEVELS[out.quality] if out.quality in LEVELS else (out.crf, out.x264_preset, out.pix_fmt)
     return EncoderOptions(crf=crf, x264_preset=x264_preset, pix_fmt=pix_fmt, gif_colors=out.gif_colors,
                           gif_method=out.gif_method, gif_max_width=out.gif_max_width,
-                          gif_max_bytes=out.gif_max_bytes, gif_optimize=out.gif_optimize, bit_depth=out.bit_depth)
+                          gif_max_bytes=out.gif_max_bytes, gif_max_fps=out.gif_max_fps,
+                          gif_optimize=out.gif_optimize, bit_depth=out.bit_depth)
 
 
 @dataclass(frozen=True)

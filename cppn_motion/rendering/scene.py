@@ -125,9 +125,11 @@ class Scene:
     @torch.no_grad()
     def raw_at(self, phase: Tensor, coords: Tensor | None = None, shape: tuple[int, int] | None = None, *,
                grid: Grid | None = None, depth: int | None = None,
-               adjust_weights: Callable[[list[Tensor]], list[Tensor]] | None = None) -> Tensor:
-        """Raw net outputs (B, P, C) at these phases. `depth` truncates the net and
-        `adjust_weights` rewrites the frame's weights (depth and width growth)."""
+               adjust_weights: Callable[[list[Tensor]], list[Tensor]] | None = None,
+               layer_gains: list[float] | None = None) -> Tensor:
+        """Raw net outputs (B, P, C) at these phases. `depth` truncates the net, `layer_gains`
+        makes its layers residual with these gains and `adjust_weights` rewrites the frame's
+        weights (depth and width growth)."""
         inputs = self.timeline.inputs_at(phase)
         weights = inputs.weights if adjust_weights is None else adjust_weights(inputs.weights)
         if coords is None:
@@ -135,7 +137,9 @@ class Scene:
         coords = self.coords_at(phase, coords, grid)
         shape = (self.render_size[1], self.render_size[0]) if shape is None else shape
         # Only pass depth when asked, so architectures without it still render full clips.
-        extra = {} if depth is None else {"depth": depth}
+        extra: dict = {} if depth is None else {"depth": depth}
+        if layer_gains is not None:
+            extra["layer_gains"] = layer_gains
         with full_float32(self.device):
             raw, bad = clamp_nonfinite(self.net(coords, inputs.frame_features, weights, shape, **extra))
         self._count_nonfinite(bad, raw.numel())

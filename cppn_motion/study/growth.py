@@ -1,12 +1,19 @@
-"""Growth animations: the picture of a net truncated after 1, 2, ..., L layers (depth growth)
-or narrowed to its first w units per layer (width growth), with optional cross-fades.
+"""Growth animations: the picture of a net growing layer by layer (depth growth) or unit by unit
+(width growth), with optional in-between frames.
 
-Pure computation: yields uint8 frames and a label per frame; drawing the label and
-writing files belong to the command.
+Two methods. 'residual' (the default for MLPs, chosen by bench/growth_study.py): every layer after
+the first is a residual layer h + a*f(h); layers not yet grown have a = 0 and pass the picture
+through, the entering layer's a ramps 0 -> 1 and the head is always the full net's, so the picture
+stays and gains folds. (Its last stage is the residual net's picture, not the plain net's.)
+'independent' (the old behaviour): the net truncated after d layers, each stage with its own
+colour statistics, cross-faded; each stage is a new picture.
+
+Pure computation: yields uint8 frames and a label per frame; drawing the label and writing files
+belong to the command.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator, Literal
 
 import numpy as np
@@ -21,6 +28,8 @@ from cppn_motion.rendering.scene import Scene, measure_calibration
 from cppn_motion.rendering.supersample import downsample_linear
 
 GrowthMode = Literal["depth", "width"]
+GrowthMethod = Literal["residual", "independent"]
+METHODS = ("residual", "independent")
 # Width stages when the net is wider than this: evenly spaced from 1 to the full width,
 # so a 256-wide net does not make a 256-stage animation.
 MAX_WIDTH_STAGES = 16
@@ -31,40 +40,80 @@ class Stage:
     depth: int | None   # hidden layers used (None: all)
     width: int | None   # units used per hidden layer (None: all)
     label: str
+    # Residual gains of hidden layers 2..L (None: plain layers). Stage d has d-1 ones, then zeros.
+    gains: tuple[float, ...] | None = None
+    # Width growth in between stages: units [width, entering[0]) count with weight entering[1].
+    entering: tuple[int, float] | None = None
 
 
-def growth_stages(scene: Scene, mode: GrowthMode) -> list[Stage]:
+def default_method(scene: Scene) -> GrowthMethod:
+    """Residual growth where the net supports it (MLPs), else the truncated nets."""
+    return "residual" if isinstance(scene.net, MLP) else "independent"
+
+
+def check_method(scene: Scene, method: str) -> None:
+    if method not in METHODS:
+        raise UserError(f"--method: expected one of {', '.join(METHODS)}; got {method!r}")
+    if method == "residual" and not isinstance(scene.net, MLP):
+        raise UserError(f"--method residual: residual growth is implemented for net.arch 'mlp'; got "
+                        f"'{scene.net.spec.arch}' (use --method independent)")
+
+
+def growth_stages(scene: Scene, mode: GrowthMode, method: GrowthMethod = "independent") -> list[Stage]:
     spec = scene.net.spec
+    full_gains = (1.0,) * (spec.depth - 1) if method == "residual" else None
     if mode == "depth":
+        if method == "residual":
+            return [Stage(None, None, f"depth {d}/{spec.depth}", (1.0,) * (d - 1) + (0.0,) * (spec.depth - d))
+                    for d in range(1, spec.depth + 1)]
         return [Stage(d, None, f"depth {d}/{spec.depth}") for d in range(1, spec.depth + 1)]
     if mode == "width":
         if not isinstance(scene.net, MLP):
             raise UserError(f"--mode width: width growth is implemented for net.arch 'mlp'; got '{spec.arch}'")
         count = min(spec.width, MAX_WIDTH_STAGES)
         widths = sorted({max(1, round(spec.width * k / count)) for k in range(1, count + 1)})
-        return [Stage(None, w, f"width {w}/{spec.width}") for w in widths]
+        return [Stage(None, w, f"width {w}/{spec.width}", full_gains) for w in widths]
     raise UserError(f"--mode: expected 'depth' or 'width'; got {mode!r}")
 
 
-def narrow_weights(weights: list[Tensor], width: int) -> list[Tensor]:
-    """MLP weights that use only the first `width` units of every hidden layer.
+def between(stage: Stage, following: Stage, alpha: float) -> Stage:
+    """The net part of the way (alpha in [0, 1]) from `stage` to `following`: the entering
+    layer's gain, or the entering units' weights, at alpha."""
+    if stage.gains is not None and following.gains is not None and stage.gains != following.gains:
+        gains = tuple(a + (b - a) * alpha for a, b in zip(stage.gains, following.gains))
+        return replace(stage, gains=gains)
+    if stage.width is not None and following.width is not None:
+        return replace(stage, entering=(following.width, alpha))
+    raise ValueError("between() needs two residual depth stages or two width stages")
 
-    Zeroing the rows that read units >= width (in every later layer and the head) removes those
+
+def narrow_weights(weights: list[Tensor], width: int, entering: tuple[int, float] | None = None) -> list[Tensor]:
+    """MLP weights that use only the first `width` units of every hidden layer (and units up to
+    entering[0] at weight entering[1], for the frames between two width stages).
+
+    Scaling the rows that read units >= width (in every later layer and the head) removes those
     units' influence whatever their activation is at zero (sigmoid, cos and gaussian are not 0 there).
     """
     out = list(weights)
     for index in range(2, len(weights), 2):  # weight matrices after the first: (1|B, fan_in, fan_out)
         masked = weights[index].clone()
-        masked[:, width:, :] = 0
+        if entering is not None:
+            stop, alpha = entering
+            masked[:, width:stop, :] *= alpha
+            masked[:, stop:, :] = 0
+        else:
+            masked[:, width:, :] = 0
         out[index] = masked
     return out
 
 
 def _stage_options(stage: Stage) -> dict:
-    """Scene.raw_at options that evaluate this stage's truncated or narrowed net."""
+    """Scene.raw_at options that evaluate this stage's truncated, residual or narrowed net."""
     options: dict = {"depth": stage.depth}
+    if stage.gains is not None:
+        options["layer_gains"] = list(stage.gains)
     if stage.width is not None:
-        options["adjust_weights"] = lambda weights: narrow_weights(weights, stage.width)
+        options["adjust_weights"] = lambda weights: narrow_weights(weights, stage.width, stage.entering)
     return options
 
 
@@ -75,15 +124,25 @@ def stage_calibration(scene: Scene, stage: Stage) -> Calibration:
     return measure_calibration(scene, **_stage_options(stage))
 
 
+def shared_calibration(scene: Scene, method: GrowthMethod) -> Calibration:
+    """One calibration for every stage: the full net's (for 'residual', the full residual net's)."""
+    if method != "residual" or not scene.preset.colour.normalize:
+        return scene.calibration
+    return measure_calibration(scene, layer_gains=[1.0] * (scene.net.spec.depth - 1))
+
+
 @torch.no_grad()
-def stage_rgb(scene: Scene, stage: Stage, phase: float, calibration: Literal["stage", "full"] = "stage") -> Tensor:
+def stage_rgb(scene: Scene, stage: Stage, phase: float, calibration: Literal["stage", "full"] | Calibration = "stage"
+              ) -> Tensor:
     """Float RGB (H, W, 3) of one stage at one loop phase.
 
-    calibration 'stage' normalises each stage by its own output statistics (a 1-layer net's
-    outputs are far narrower than an 8-layer one's; frozen full-depth statistics show it nearly flat);
-    'full' uses the whole net's statistics for every stage.
+    calibration 'stage' normalises by this stage's own output statistics; 'full' uses the
+    scene's (the whole plain net's); a Calibration is used as given (shared_calibration).
     """
-    calib = stage_calibration(scene, stage) if calibration == "stage" else scene.calibration
+    if isinstance(calibration, Calibration):
+        calib = calibration
+    else:
+        calib = stage_calibration(scene, stage) if calibration == "stage" else scene.calibration
     phases = torch.tensor([phase], dtype=torch.float64)
     raw = scene.raw_at(phases, **_stage_options(stage))
     colours = scene.timeline.colours_at(phases)
@@ -93,29 +152,51 @@ def stage_rgb(scene: Scene, stage: Stage, phase: float, calibration: Literal["st
     return downsample_linear(rgb, scene.preset.canvas.supersample)[0]
 
 
+CalibrationChoice = Literal["stage", "full", "shared"]
+
+
+def calibration_for(scene: Scene, method: GrowthMethod, choice: CalibrationChoice | None
+                     ) -> Literal["stage", "full"] | Calibration:
+    """None: each stage's own statistics, which bench/growth_study.py measured as good as a shared
+    calibration for residual growth on hue and continuity, and better on complexity and looks
+    (a shared one shows the shallow stages as a grey fog)."""
+    choice = choice or "stage"
+    return shared_calibration(scene, method) if choice == "shared" else choice
+
+
 def iter_growth(scene: Scene, mode: GrowthMode = "depth", *, hold: int = 12, blend: int = 0, phase: float = 0.0,
-                calibration: Literal["stage", "full"] = "stage") -> Iterator[tuple[np.ndarray, str]]:
+                calibration: CalibrationChoice | None = None, method: GrowthMethod | None = None
+                ) -> Iterator[tuple[np.ndarray, str]]:
     """Yield (uint8 frame (H, W, 3), label) for every frame of the growth animation.
 
-    Each stage is shown for `hold` frames, then `blend` frames cross-fade (smoothstep) to the
-    next. Each stage is rendered once; only two stages are held in memory.
+    Each stage is shown for `hold` frames, then `blend` frames lead (smoothstep) to the next:
+    for 'residual' the entering layer's gain (or the entering units' weights) rises through
+    them, so the picture itself grows; for 'independent' the two stages cross-fade.
+    Only two stages are held in memory.
     """
     if hold < 1 or blend < 0:
         raise UserError(f"--hold must be >= 1 and --blend >= 0; got hold={hold}, blend={blend}")
-    stages = growth_stages(scene, mode)
+    method = method or default_method(scene)
+    check_method(scene, method)
+    stages = growth_stages(scene, mode, method)
+    calib = calibration_for(scene, method, calibration)
     ease = EASINGS.get("smoothstep")
-    current = stage_rgb(scene, stages[0], phase, calibration)
+    current = stage_rgb(scene, stages[0], phase, calib)
     for index, stage in enumerate(stages):
         frame = quantize(current).cpu().numpy()
         for _ in range(hold):
             yield frame, stage.label
         if index + 1 == len(stages):
             break
-        following = stage_rgb(scene, stages[index + 1], phase, calibration)
+        following_stage = stages[index + 1]
+        following = stage_rgb(scene, following_stage, phase, calib)
         for step in range(1, blend + 1):
             alpha = float(ease(step / (blend + 1)))
-            mixed = current * (1 - alpha) + following * alpha
-            yield quantize(mixed).cpu().numpy(), (stage if alpha < 0.5 else stages[index + 1]).label
+            if method == "residual":
+                mixed = stage_rgb(scene, between(stage, following_stage, alpha), phase, calib)
+            else:
+                mixed = current * (1 - alpha) + following * alpha
+            yield quantize(mixed).cpu().numpy(), (stage if alpha < 0.5 else following_stage).label
         current = following
 
 

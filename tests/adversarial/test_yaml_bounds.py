@@ -1,5 +1,7 @@
 """Preset files from strangers are bounded: an alias bomb, deep nesting or a huge file is
-refused with one line and exit 2 within a couple of seconds, nothing written (issue 16).
+refused with one line and exit 2, nothing written (issue 16). How fast is measured, not
+asserted here (timings belong in benchmarks): the bounds stop composing after a fixed number
+of nodes, which the counts below pin; README "When things go wrong" has the measured times.
 
 Before the bounds, a 300-byte alias bomb under `description:` took 80 s and 6 GB (the
 whole value was expanded to quote it in the error), 10k-deep brackets and 3k-deep block
@@ -7,7 +9,6 @@ lists ended in RecursionError, and a 50 MB list parsed for minutes."""
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,6 @@ from cppn_motion.cli.main import main
 from cppn_motion.config import yaml_strict
 from cppn_motion.config.presets import load_preset
 from cppn_motion.errors import UserError
-
-SECONDS = 5  # each attack is refused in well under a second; slack for a loaded machine
 
 
 def alias_bomb(levels: int = 9, fan: int = 9) -> str:
@@ -57,7 +56,7 @@ ATTACKS = {
 
 
 @pytest.mark.parametrize("name", ATTACKS)
-def test_attack_file_is_refused_fast_in_one_line(name, tmp_path, monkeypatch, capsys):
+def test_attack_file_is_refused_in_one_line(name, tmp_path, monkeypatch, capsys):
     make, expected = ATTACKS[name]
     path = tmp_path / "in" / f"{name}.yaml"
     path.parent.mkdir()
@@ -65,9 +64,7 @@ def test_attack_file_is_refused_fast_in_one_line(name, tmp_path, monkeypatch, ca
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
-    start = time.perf_counter()
     status = main(["render", str(path), "--quiet"])
-    elapsed = time.perf_counter() - start
     err = capsys.readouterr().err.strip()
     assert status == 2, err
     assert len(err.splitlines()) == 1, err
@@ -75,7 +72,6 @@ def test_attack_file_is_refused_fast_in_one_line(name, tmp_path, monkeypatch, ca
     assert str(path) in err, err
     assert re.search(expected, err), err
     assert len(err) < 400, err  # nothing expanded into the message
-    assert elapsed < SECONDS, f"{name} took {elapsed:.1f}s"
     assert not any(work.rglob("*")), "nothing may be written for a refused preset"
 
 
@@ -112,7 +108,7 @@ def test_every_shipped_preset_still_loads(path):
 
 
 @pytest.mark.parametrize("carrier", ["png", "sidecar"])
-def test_alias_bomb_carried_in_an_output_is_refused_fast(carrier, tmp_path, monkeypatch, capsys):
+def test_alias_bomb_carried_in_an_output_is_refused(carrier, tmp_path, monkeypatch, capsys):
     # A 437-byte PNG carrying the bomb took 58 s before the bounds.
     if carrier == "png":
         from PIL import Image, PngImagePlugin
@@ -127,12 +123,9 @@ def test_alias_bomb_carried_in_an_output_is_refused_fast(carrier, tmp_path, monk
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
-    start = time.perf_counter()
     status = main(["render", "--from", str(path), "--quiet"])
-    elapsed = time.perf_counter() - start
     err = capsys.readouterr().err.strip()
     assert status == 2, err
     assert len(err.splitlines()) == 1 and err.startswith("cppn-motion: error: "), err
     assert re.search(r"more than 20,?000 values once aliases are expanded", err), err
-    assert elapsed < SECONDS, f"took {elapsed:.1f}s"
     assert sorted(p.name for p in tmp_path.rglob("*")) == sorted([path.name, "work"]), "nothing may be written"

@@ -101,7 +101,7 @@ def tiny_filesystem(tmp_path):
         subprocess.run(["umount", str(mount)], check=False)
 
 
-@pytest.mark.parametrize("suffix, frames, extra", [(".gif", "12", []), (".mp4", "40", []),
+@pytest.mark.parametrize("suffix, frames, extra", [(".gif", "30", []), (".mp4", "40", []),
                                                    (".mp4", "40", ["--encoders", "3"])])
 def test_a_really_full_disk(tiny_filesystem, suffix, frames, extra, capfd):
     target = tiny_filesystem / f"clip{suffix}"

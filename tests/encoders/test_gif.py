@@ -77,7 +77,7 @@ def test_decoded_frames_equal_the_palettised_frames(tmp_path: Path) -> None:
     source = noise_frames(5)
     source[2, :, : WIDTH // 2] = source[1, :, : WIDTH // 2]  # a frame that changes only in part
     path = tmp_path / "exact.gif"
-    with open_writer(path, fps=20, size=(WIDTH, HEIGHT)) as writer:
+    with open_writer(path, fps=20, size=(WIDTH, HEIGHT), options=EncoderOptions(gif_method="octree_fs")) as writer:
         writer.write(source)
     frames, _, _ = decoded(path)
     expected = [np.asarray(quantize_frame(frame, 256, True).convert("RGB")) for frame in source]

@@ -34,7 +34,7 @@ def test_mlp_depth_argument_equals_a_shallower_net_with_the_same_layers():
 def test_first_growth_frame_is_the_one_layer_nets_still():
     preset = tiny_preset(net=NET)
     scene = build_scene(preset, "cpu")
-    first, label = next(iter_growth(scene, "depth", hold=1))
+    first, label = next(iter_growth(scene, "depth", hold=1, method="independent"))
     assert label == "depth 1/4"
     # A genuine 1-layer scene whose layer and head are the full net's first layer and head,
     # rendered and colour-calibrated the ordinary way.
@@ -49,10 +49,10 @@ def test_first_growth_frame_is_the_one_layer_nets_still():
 
 
 @pytest.mark.parametrize("mode", ["depth", "width"])
-def test_growth_ends_on_the_full_nets_still_and_blends_between(mode):
+def test_independent_growth_ends_on_the_full_nets_still_and_blends_between(mode):
     preset = tiny_preset(net={"depth": 3, "width": 4})
     scene = build_scene(preset, "cpu")
-    frames = list(iter_growth(scene, mode, hold=2, blend=3))
+    frames = list(iter_growth(scene, mode, hold=2, blend=3, method="independent"))
     stages = len(growth_stages(scene, mode))
     assert len(frames) == stages * 2 + (stages - 1) * 3
     np.testing.assert_array_equal(frames[-1][0], cm.render_still(preset, device="cpu"))
@@ -83,7 +83,7 @@ def test_grow_records_its_preset_and_flags_like_render_and_its_sidecar_makes_it_
     args = ["--size", "48x32", "--set", "net.depth=2", "--hold", "1", "--blend", "1", "--quiet"]
     assert main(["grow", "default", *args, "-o", str(out)]) == 0
     recorded = read_recorded(out)  # embedded in the GIF, as render's outputs are
-    assert recorded.command == "grow --mode depth --hold 1 --blend 1 --time 0.0 --calibration stage"
+    assert recorded.command == "grow --mode depth --method residual --hold 1 --blend 1 --time 0.0 --calibration stage"
     sidecar = tmp_path / "grow.gif.yaml"
     assert "# made with: cppn-motion grow <this file> --mode depth" in sidecar.read_text()
     assert main(["grow", str(sidecar), "--hold", "1", "--blend", "1", "--quiet", "-o", str(tmp_path / "again.gif")]) == 0
