@@ -19,11 +19,12 @@ _API = {
     "load_preset": "cppn_motion.config.presets", "preset_to_yaml": "cppn_motion.config.presets",
     "Preset": "cppn_motion.config.schema", "validate_preset": "cppn_motion.config.schema",
     "ConfigError": "cppn_motion.errors", "UserError": "cppn_motion.errors", "Tuning": "cppn_motion.rendering.tuning",
+    "show": "cppn_motion.live.notebook",
 }
 
 __all__ = [
     "ConfigError", "Preset", "UserError", "__version__", "list_presets", "load_preset", "preset_to_yaml",
-    "Tuning", "render", "render_array", "render_frames", "render_still", "validate_preset",
+    "Tuning", "render", "render_array", "render_frames", "render_still", "show", "validate_preset",
 ]
 
 if TYPE_CHECKING:  # what type checkers and IDEs see
@@ -31,6 +32,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
     from cppn_motion.config.presets import list_presets, load_preset, preset_to_yaml
     from cppn_motion.config.schema import Preset, validate_preset
     from cppn_motion.errors import ConfigError, UserError
+    from cppn_motion.live.notebook import show
     from cppn_motion.rendering.tuning import Tuning
 
 

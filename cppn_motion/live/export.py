@@ -12,9 +12,10 @@ from cppn_motion.live.standalone import standalone_shader
 KINDS = {".html": "html", ".htm": "html", ".frag": "frag", ".glsl": "frag"}
 
 
-def live_html(preset: Preset) -> str:
-    """One HTML file that plays the preset's loop in WebGL2 and records the resolved preset."""
-    return build_page(bake(preset), preset_to_yaml(preset), __version__)
+def live_html(preset: Preset, extra: str = "") -> str:
+    """One HTML file that plays the preset's loop in WebGL2 and records the resolved preset
+    (`extra`: markup for the end of the body, the live preview's panel; see page.build_page)."""
+    return build_page(bake(preset), preset_to_yaml(preset), __version__, extra)
 
 
 def live_shader(preset: Preset, shadertoy: bool = False) -> str:

@@ -53,11 +53,15 @@ def preset_element(preset_yaml: str) -> str:
     return f'<script type="application/yaml" id="{PRESET_ELEMENT_ID}">\n{preset_yaml}</script>'
 
 
-def build_page(baked: Baked, preset_yaml: str, version: str) -> str:
+def build_page(baked: Baked, preset_yaml: str, version: str, extra: str = "") -> str:
+    """The page; `extra` (the live preview's panel and script) goes at the end of the body, and
+    the policy then lets the page ask its own server (connect-src 'self') and nothing else."""
     data = json.dumps(page_data(baked), separators=(",", ":"))
     title = html.escape(f"{baked.preset.name} - cppn-motion")
     shaders = json.dumps({"vertex": VERTEX_SHADER, "fragment": page_shader(baked)})
-    return (PAGE.replace("%TITLE%", title).replace("%CSP%", CSP).replace("%VERSION%", html.escape(version))
+    csp = CSP + "; connect-src 'self'" if extra else CSP
+    return (PAGE.replace("%EXTRA%", extra).replace("%TITLE%", title).replace("%CSP%", csp)
+            .replace("%VERSION%", html.escape(version))
             .replace("%PRESET%", preset_element(preset_yaml))
             .replace("%DATA%", data.replace("</", "<\\/")).replace("%SHADERS%", shaders.replace("</", "<\\/"))
             .replace("%SCRIPT%", SCRIPT))
@@ -102,6 +106,7 @@ canvas { display: block; position: absolute; left: 0; top: 0; image-rendering: a
 <script>
 %SCRIPT%
 </script>
+%EXTRA%
 </body>
 </html>
 """
@@ -245,7 +250,9 @@ function draw(phase) {
 }
 
 const duration = data.frames / data.fps;
-let playing = pinned === null, speed = 1, fraction = 0, last = null, dirty = true;
+// ?start= (a fraction of the loop's duration) plays on from that moment: the live preview keeps its time across reloads.
+const startAt = parameter("start", 0, 1, false);
+let playing = pinned === null, speed = 1, fraction = startAt === null ? 0 : startAt % 1, last = null, dirty = true;
 window.addEventListener("resize", () => { dirty = true; });
 let frozen = pinned === null ? null : Math.min(Math.max(pinned, 0), 1);  // ?t= is a phase, as `still --time`
 const clock = document.getElementById("clock");
