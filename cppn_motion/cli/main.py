@@ -55,7 +55,7 @@ EXAMPLES = {
 # the module adds its flags and sets `run=` (a function of the parsed args -> exit status).
 COMMAND_MODULES: list[str] = ["cppn_motion.cli.join", "cppn_motion.cli.grow", "cppn_motion.cli.compare",
                               "cppn_motion.cli.complexity", "cppn_motion.cli.bench", "cppn_motion.cli.gallery",
-                              "cppn_motion.cli.palettes", "cppn_motion.cli.export"]
+                              "cppn_motion.cli.palettes", "cppn_motion.cli.export", "cppn_motion.cli.live"]
 
 
 class _Parser(argparse.ArgumentParser):

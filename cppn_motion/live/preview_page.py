@@ -1,0 +1,139 @@
+"""The page `cppn-motion live` serves: the exported page plus a panel and a script that asks the
+server for its version, reloads (keeping the moment, the speed and pause) when the preset changed,
+and shows a refused value in a bar while the last good picture plays on. Pure computation."""
+from __future__ import annotations
+
+import html
+import json
+from typing import get_args
+
+from cppn_motion.colour.palettes import CURATED
+from cppn_motion.config.schema import Colour, Preset
+from cppn_motion.config.timeline_schema import LatentMotion
+from cppn_motion.live.export import live_html
+from cppn_motion.live.preview import PANEL_KEYS, panel_values
+from cppn_motion.nets.activations import ACTIVATIONS
+
+# Suggestions under the panel's fields (any name --set takes is accepted; the server judges it).
+CHOICES = {
+    "net.activation": [*ACTIVATIONS.names(), "mixed"],
+    "timeline.latent.path": list(get_args(LatentMotion.model_fields["path"].annotation)),
+    "colour.mode": list(get_args(Colour.model_fields["mode"].annotation)),
+    "colour.palette": list(CURATED),
+}
+
+
+def _field(key: str, value: str) -> str:
+    label = html.escape(key.split(".")[-1])
+    options = ""
+    listed = ""
+    if key in CHOICES:
+        listed = f' list="live-{key}"'
+        options = (f'<datalist id="live-{key}">' +
+                   "".join(f'<option value="{html.escape(name)}">' for name in CHOICES[key]) + "</datalist>")
+    return (f'<label title="{html.escape(key)}">{label}</label><input name="{html.escape(key)}" '
+            f'value="{html.escape(value)}"{listed} spellcheck="false">{options}')
+
+
+def panel(preset: Preset, version: int) -> str:
+    """The live preview's markup and script (for page.build_page's `extra`)."""
+    values = panel_values(preset)
+    fields = "".join(_field(key, values[key]) for key in PANEL_KEYS)
+    state = json.dumps({"version": version, "values": values}).replace("</", "<\\/")
+    return (PANEL.replace("%FIELDS%", fields).replace("%STATE%", state)
+            .replace("%NAME%", html.escape(preset.name)))
+
+
+def preview_page(preset: Preset, version: int) -> str:
+    return live_html(preset, panel(preset, version))
+
+
+PANEL = """<style>
+#live-bar { position: absolute; left: 0; right: 0; top: 0; padding: 6px 12px; display: none; white-space: pre-wrap;
+            background: rgba(140, 20, 20, 0.9); color: #fff; font: 13px/1.35 "Liberation Sans", Arial, sans-serif; }
+#live-panel { position: absolute; right: 12px; top: 40px; color: #eee; background: rgba(0, 0, 0, 0.6);
+              font: 12px/1.2 "Liberation Sans", Arial, sans-serif; padding: 6px 10px; border-radius: 6px; }
+#live-panel summary { cursor: pointer; }
+#live-panel form { display: grid; grid-template-columns: auto 10em; gap: 4px 8px; margin-top: 6px; align-items: center; }
+#live-panel input { font: inherit; color: #eee; background: #222; border: 1px solid #666; border-radius: 3px; padding: 2px 4px; }
+#live-panel button { font: inherit; color: #eee; background: #333; border: 1px solid #666; border-radius: 4px; padding: 2px 8px; }
+#live-note { grid-column: 1 / 3; color: #bdb; max-width: 16em; overflow-wrap: anywhere; }
+</style>
+<div id="live-bar" role="alert"></div>
+<details id="live-panel" open><summary>%NAME%: live</summary>
+<form id="live-form">%FIELDS%<button type="submit">apply</button><button type="button" id="live-save"
+title="write the preset as YAML beside the original (NAME.edited.yaml)">save preset</button>
+<span id="live-note"></span></form></details>
+<script type="application/json" id="cppn-motion-live">%STATE%</script>
+<script>
+"use strict";
+(() => {
+  const live = JSON.parse(document.getElementById("cppn-motion-live").textContent);
+  const bar = document.getElementById("live-bar"), note = document.getElementById("live-note");
+  const form = document.getElementById("live-form");
+  let panelError = null, stopped = false, busy = false;
+  if (new URLSearchParams(location.search).get("ui") === "0") document.getElementById("live-panel").style.display = "none";
+  form.addEventListener("keydown", (e) => e.stopPropagation());  // a space typed here is text, not the player's pause
+  function show(text) { bar.textContent = text || ""; bar.style.display = text ? "block" : "none"; }
+  // The player's state (page.py's globals; absent when WebGL failed, then the page starts afresh).
+  function player() {
+    try { return { fraction, playing, speed }; } catch (e) { return { fraction: 0, playing: true, speed: 1 }; }
+  }
+  const KEY = "cppn-motion-live";
+  function reload() {
+    const now = player(), query = new URLSearchParams(location.search);
+    query.set("start", now.fraction.toFixed(6));
+    try { sessionStorage.setItem(KEY, JSON.stringify({ playing: now.playing, speed: now.speed })); } catch (e) {}
+    location.replace(location.pathname + "?" + query.toString());
+  }
+  try {  // after a reload: the same speed, and paused if it was
+    const saved = JSON.parse(sessionStorage.getItem(KEY) || "null");
+    sessionStorage.removeItem(KEY);
+    if (saved) {
+      const select = document.getElementById("speed");
+      select.value = String(saved.speed);
+      select.dispatchEvent(new Event("change"));
+      if (!saved.playing && player().playing) document.getElementById("play").click();
+    }
+  } catch (e) {}
+  async function check() {
+    if (busy) return;
+    busy = true;
+    try {
+      const state = await (await fetch("/version", { cache: "no-store" })).json();
+      stopped = false;
+      if (state.error) show(state.error);
+      else if (state.version !== live.version) reload();
+      else show(panelError);
+    } catch (e) {
+      if (!stopped) show("the live server does not answer (is cppn-motion live still running?); the loop plays on");
+      stopped = true;
+    } finally { busy = false; }
+  }
+  setInterval(check, 300);
+  async function post(path, body) {
+    try {
+      const response = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" },
+                                            body: JSON.stringify(body), cache: "no-store" });
+      return await response.json();
+    } catch (e) { return { error: "the live server does not answer (" + e.message + ")" }; }
+  }
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const items = {};
+    for (const input of form.querySelectorAll("input")) {
+      if (input.value !== live.values[input.name]) items[input.name] = input.value;
+    }
+    if (!Object.keys(items).length) return;
+    const answer = await post("/set", items);
+    panelError = answer.error || null;
+    if (panelError) show(panelError); else reload();
+  });
+  document.getElementById("live-save").addEventListener("click", async () => {
+    const answer = await post("/save", {});
+    note.textContent = answer.error ? "" : "saved " + answer.path;
+    panelError = answer.error || null;
+    show(panelError);
+  });
+})();
+</script>"""

@@ -1,0 +1,213 @@
+"""`cppn-motion live` at the HTTP level: a real server on 127.0.0.1 (a free port), bounded in time.
+No browser needed: the page's own script is exercised by test_browser where chromium is installed."""
+from __future__ import annotations
+
+import html
+import http.client
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from headless import FLAGS, chromium, needs_chromium
+from tiny import tiny_preset
+
+from cppn_motion.cli.main import main
+from cppn_motion.config.presets import load_preset, preset_to_yaml
+from cppn_motion.errors import ConfigError
+from cppn_motion.live.page import PRESET_ELEMENT_ID
+from cppn_motion.live.preview import PreviewState
+from cppn_motion.live.preview_page import preview_page
+from cppn_motion.live.server import LiveServer, host_name
+
+TIMEOUT = 5.0  # seconds for any one request; the whole test file runs in a few seconds
+
+
+def _write(path: Path, text: str) -> None:
+    """Save as an editor would; the modification time is moved on too, as coarse clocks may not."""
+    before = path.stat().st_mtime_ns if path.exists() else 0
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(before + 1_000_000_000, before + 1_000_000_000))
+
+
+@pytest.fixture
+def preset_file(tmp_path) -> Path:
+    path = tmp_path / "mine.yaml"
+    _write(path, preset_to_yaml(tiny_preset(name="mine", seed=3)))
+    return path
+
+
+class Running:
+    """A LiveServer serving in a thread; request() talks to it with any Host header."""
+
+    def __init__(self, ref: str) -> None:
+        self.state = PreviewState(ref, {}, preview_page)
+        self.state.start()
+        self.server = LiveServer(self.state, 0)
+        self.port = self.server.server_address[1]
+        self.server.watch(interval=0.1)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread.start()
+
+    def request(self, method: str, path: str, body: object = None, headers: dict | None = None):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
+        try:
+            data = None if body is None else json.dumps(body).encode()
+            sent = {"Content-Type": "application/json"} if body is not None else {}
+            connection.request(method, path, body=data, headers={**sent, **(headers or {})})
+            response = connection.getresponse()
+            return response.status, response.getheader("Content-Type", ""), response.read().decode("utf-8")
+        finally:
+            connection.close()
+
+    def version(self) -> dict:
+        status, kind, text = self.request("GET", "/version")
+        assert status == 200 and kind == "application/json"
+        return json.loads(text)
+
+    def wait_for(self, condition, seconds: float = 2.0) -> dict:
+        deadline = time.monotonic() + seconds
+        while True:
+            state = self.version()
+            if condition(state) or time.monotonic() > deadline:
+                return state
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(TIMEOUT)
+
+
+@pytest.fixture
+def running(preset_file):
+    server = Running(str(preset_file))
+    yield server
+    server.close()
+
+
+def test_serves_the_page_with_its_preset_and_no_outside_address(running):
+    status, kind, page = running.request("GET", "/")
+    assert status == 200 and kind == "text/html; charset=utf-8"
+    assert f'id="{PRESET_ELEMENT_ID}"' in page and "seed: 3" in page
+    assert "connect-src 'self'" in page  # it may ask its own server, and nothing else
+    assert not re.search(r"https?://|//[a-z0-9.-]+\.[a-z]{2,}/", page, re.IGNORECASE)
+    assert running.request("GET", "/nothing")[0] == 404
+
+
+def test_saving_the_file_bumps_the_version_and_the_page_follows(running, preset_file):
+    first = running.version()
+    assert first["error"] is None and first["values"]["seed"] == "3"
+    _write(preset_file, preset_file.read_text(encoding="utf-8").replace("seed: 3", "seed: 11"))
+    state = running.wait_for(lambda s: s["version"] > first["version"])
+    assert state["version"] > first["version"] and state["error"] is None  # within 2 s (the watcher polls 0.1 s)
+    assert state["values"]["seed"] == "11"
+    assert "seed: 11" in running.request("GET", "/")[2]
+
+
+def test_a_bad_value_in_the_file_is_one_line_and_the_last_good_page_stays(running, preset_file):
+    good = running.request("GET", "/")[2]
+    first = running.version()
+    _write(preset_file, preset_file.read_text(encoding="utf-8").replace("\n  depth: 8\n", "\n  depth: 0\n"))
+    state = running.wait_for(lambda s: s["error"] is not None)
+    with pytest.raises(ConfigError) as refused:
+        load_preset(preset_file)  # what `cppn-motion render mine.yaml` says
+    assert state["error"] == str(refused.value) and "\n" not in state["error"]
+    assert "net.depth" in state["error"] and state["version"] > first["version"]
+    assert running.request("GET", "/")[2] == good
+
+
+def test_the_panel_applies_values_as_set_does_and_refuses_bad_ones_in_one_line(running, preset_file):
+    status, _, text = running.request("POST", "/set", {"net.depth": "0"})
+    with pytest.raises(ConfigError) as refused:
+        load_preset(preset_file, ["net.depth=0"])  # what `--set net.depth=0` says
+    assert status == 400 and json.loads(text)["error"] == str(refused.value)
+    before = running.version()["version"]
+    status, _, text = running.request("POST", "/set", {"net.depth": "3", "colour.mode": "palette"})
+    assert status == 200 and json.loads(text)["version"] == before + 1
+    assert json.loads(text)["values"]["net.depth"] == "3"
+    assert "depth: 3" in running.request("GET", "/")[2]
+
+
+def test_save_writes_an_edited_preset_that_renders_the_same(running, preset_file, monkeypatch):
+    monkeypatch.chdir(preset_file.parent)  # the working folder: nothing is written outside it
+    running.request("POST", "/set", {"seed": "42"})
+    status, _, text = running.request("POST", "/save", {})
+    saved = Path(json.loads(text)["path"])
+    assert status == 200 and saved == preset_file.parent.resolve() / "mine.edited.yaml"
+    assert preset_to_yaml(load_preset(saved)) == preset_to_yaml(load_preset(preset_file, {"seed": 42}))
+
+
+def test_other_hosts_and_sites_are_refused(running):
+    status, _, text = running.request("GET", "/", headers={"Host": f"attacker.example:{running.port}"})
+    assert status == 403 and "attacker.example" in text and "\n" not in text.strip()
+    status, _, _ = running.request("POST", "/set", {"seed": "1"}, headers={"Origin": "http://attacker.example"})
+    assert status == 403
+    status, _, _ = running.request("POST", "/set", "seed=1", headers={"Content-Type": "text/plain"})
+    assert status == 415  # a form on another site cannot post JSON without asking first
+    assert running.request("GET", "/", headers={"Host": f"localhost:{running.port}"})[0] == 200
+    assert running.version()["values"]["seed"] == "3"  # nothing refused changed anything
+
+
+def test_host_names():
+    assert host_name("localhost:8000") == "localhost" and host_name("127.0.0.1") == "127.0.0.1"
+    assert host_name("LOCALHOST") == "localhost" and host_name("[::1]:80") == "[::1]"
+    assert host_name("127.0.0.1.attacker.example:80") == "127.0.0.1.attacker.example"
+
+
+def test_a_bundled_name_is_served_without_following_a_file():
+    server = Running("default")
+    try:
+        assert server.state.path is None and server.request("GET", "/")[0] == 200
+    finally:
+        server.close()
+
+
+def test_the_command_refuses_a_preset_that_does_not_build_in_one_line(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("net: {depth: 0}\n", encoding="utf-8")
+    assert main(["live", str(bad), "--no-browser"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("cppn-motion: error:") and "net.depth" in error and error.count("\n") == 1
+    assert main(["live", "--port", "70000", "--no-browser"]) == 2
+
+
+def test_the_command_prints_its_address_and_serves(preset_file):
+    process = subprocess.Popen([sys.executable, "-m", "cppn_motion", "live", str(preset_file), "--no-browser"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    killer = threading.Timer(60, process.kill)  # bounded: a hung start fails the test instead of the run
+    killer.start()
+    try:
+        line = process.stdout.readline()  # printed once the page is built and the port is open
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        assert match, (line, process.stderr.read() if process.poll() is not None else "")
+        connection = http.client.HTTPConnection("127.0.0.1", int(match.group(1)), timeout=TIMEOUT)
+        connection.request("GET", "/version")
+        assert json.loads(connection.getresponse().read())["values"]["seed"] == "3"
+        connection.close()
+    finally:
+        killer.cancel()
+        process.terminate()
+        process.wait(TIMEOUT)
+
+
+@needs_chromium
+def test_the_served_page_asks_its_server_and_shows_a_refused_value(running, preset_file):
+    """In a real browser: the page's policy lets it poll its own server, and a bad save shows the
+    CLI's one line in the bar while the picture stays (the player did not fail)."""
+    _write(preset_file, preset_file.read_text(encoding="utf-8").replace("\n  depth: 8\n", "\n  depth: 0\n"))
+    error = running.wait_for(lambda s: s["error"] is not None)["error"]
+    # Every name but this server's address still fails to resolve.
+    flags = [f"{flag}, EXCLUDE 127.0.0.1" if flag.startswith("--host-resolver-rules") else flag for flag in FLAGS]
+    done = subprocess.run([chromium(), *flags, "--virtual-time-budget=3000", "--dump-dom",
+                           f"http://127.0.0.1:{running.port}/?w=32&h=18"],
+                          capture_output=True, text=True, timeout=120)
+    dom = done.stdout
+    assert 'id="cppn-motion-error"' not in dom and 'id="cppn-motion-blocked"' not in dom, dom[-2000:]
+    bar = re.search(r'<div id="live-bar"[^>]*>([^<]*)</div>', dom)
+    assert bar and html.unescape(bar.group(1)) == error, (bar and bar.group(0), done.stderr[-2000:])
