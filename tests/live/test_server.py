@@ -1,5 +1,5 @@
 """`cppn-motion live` at the HTTP level: a real server on 127.0.0.1 (a free port), bounded in time.
-No browser needed: the page's own script is exercised by test_browser where chromium is installed."""
+The last two also run the page itself in headless Chromium (skipped where none is installed)."""
 from __future__ import annotations
 
 import html
@@ -20,6 +20,7 @@ from tiny import tiny_preset
 from cppn_motion.cli.main import main
 from cppn_motion.config.presets import load_preset, preset_to_yaml
 from cppn_motion.errors import ConfigError
+from cppn_motion.live import server as server_module
 from cppn_motion.live.page import PRESET_ELEMENT_ID
 from cppn_motion.live.preview import PreviewState
 from cppn_motion.live.preview_page import preview_page
@@ -196,18 +197,45 @@ def test_the_command_prints_its_address_and_serves(preset_file):
         process.wait(TIMEOUT)
 
 
+def _browse(running: Running, path: str) -> str:
+    """The DOM after 3 s of the page's (virtual) time in headless Chromium."""
+    # Every name but this server's address still fails to resolve.
+    flags = [f"{flag}, EXCLUDE 127.0.0.1" if flag.startswith("--host-resolver-rules") else flag for flag in FLAGS]
+    done = subprocess.run([chromium(), *flags, "--virtual-time-budget=3000", "--dump-dom",
+                           f"http://127.0.0.1:{running.port}{path}"], capture_output=True, text=True, timeout=120)
+    return done.stdout
+
+
 @needs_chromium
 def test_the_served_page_asks_its_server_and_shows_a_refused_value(running, preset_file):
     """In a real browser: the page's policy lets it poll its own server, and a bad save shows the
     CLI's one line in the bar while the picture stays (the player did not fail)."""
     _write(preset_file, preset_file.read_text(encoding="utf-8").replace("\n  depth: 8\n", "\n  depth: 0\n"))
     error = running.wait_for(lambda s: s["error"] is not None)["error"]
-    # Every name but this server's address still fails to resolve.
-    flags = [f"{flag}, EXCLUDE 127.0.0.1" if flag.startswith("--host-resolver-rules") else flag for flag in FLAGS]
-    done = subprocess.run([chromium(), *flags, "--virtual-time-budget=3000", "--dump-dom",
-                           f"http://127.0.0.1:{running.port}/?w=32&h=18"],
-                          capture_output=True, text=True, timeout=120)
-    dom = done.stdout
+    dom = _browse(running, "/?w=32&h=18")
     assert 'id="cppn-motion-error"' not in dom and 'id="cppn-motion-blocked"' not in dom, dom[-2000:]
     bar = re.search(r'<div id="live-bar"[^>]*>([^<]*)</div>', dom)
-    assert bar and html.unescape(bar.group(1)) == error, (bar and bar.group(0), done.stderr[-2000:])
+    assert bar and html.unescape(bar.group(1)) == error, bar and bar.group(0)
+
+
+@needs_chromium
+def test_the_page_reloads_itself_at_the_same_moment_when_the_preset_changed(running, preset_file, monkeypatch):
+    """The file is saved just after the page was served (made deterministic: the save happens in
+    the request itself): the page sees the new version, reloads with ?start= at its moment, and
+    shows the new preset."""
+    paths: list[str] = []
+    serve = server_module._Handler.do_GET
+
+    def recording(handler) -> None:
+        paths.append(handler.path)
+        serve(handler)
+        if len(paths) == 1:  # the first page is out: now the artist saves
+            _write(preset_file, preset_file.read_text(encoding="utf-8").replace("seed: 3", "seed: 11"))
+            running.state.poll()
+
+    monkeypatch.setattr(server_module._Handler, "do_GET", recording)
+    dom = _browse(running, "/?w=32&h=18")
+    assert 'id="cppn-motion-error"' not in dom
+    assert "seed: 11" in dom and 'name="seed" value="11"' in dom  # the page now shown is the saved preset's
+    reloads = [path for path in paths if "start=" in path]
+    assert reloads and re.search(r"[?&]start=0\.\d+", reloads[0]) and "w=32" in reloads[0], paths
