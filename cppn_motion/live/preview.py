@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from cppn_motion.atomic import atomic_output
-from cppn_motion.config.presets import load_preset, parse_set, preset_to_yaml
+from cppn_motion.config.presets import load_preset, parse_set, parse_yaml, preset_to_yaml, read_preset_text
 from cppn_motion.config.schema import Preset
 from cppn_motion.errors import UserError
 
@@ -39,11 +39,24 @@ def panel_values(preset: Preset) -> dict[str, str]:
     return values
 
 
+_MISSING = object()
+
+
+def _dotted(data: Any, key: str) -> Any:
+    """data['net']['depth'] for 'net.depth'; _MISSING where the path is absent."""
+    for part in key.split("."):
+        if not isinstance(data, dict) or part not in data:
+            return _MISSING
+        data = data[part]
+    return data
+
+
 class PreviewState:
     """The current good page, the last error (None while the newest build is good) and the version.
 
     make_page(preset, version) -> the HTML to serve. `ref` is a bundled name or a YAML path; only a path is
-    watched. `overrides` are the command line's --set pairs; the panel's go on top of them."""
+    watched. `overrides` are the command line's --set pairs; the panel's go on top of them, until
+    the file itself changes that key (then the saved file's value is the one shown)."""
 
     def __init__(self, ref: str, overrides: dict[str, Any], make_page: Callable[[Preset, int], str]) -> None:
         self.ref = ref
@@ -58,15 +71,28 @@ class PreviewState:
         self.page = ""
         self.preset: Preset | None = None
         self._stamp = self._file_stamp()
+        self._file_data: Any = None  # the file's own mapping at the last build (None: unread or not YAML)
 
     # -- building --------------------------------------------------------------------------------
     def _load(self, panel: dict[str, Any]) -> tuple[Preset, str]:
         preset = load_preset(self.ref, {**self._base, **panel})
         return preset, self._make_page(preset, self.version + 1)  # the version it will be served as
 
+    def _file_keys_changed(self) -> None:
+        """Drop the panel's value for every key whose value the saved file changed."""
+        try:
+            data = parse_yaml(*read_preset_text(self.ref))
+        except UserError:
+            return  # unreadable or not YAML: the build reports it; compare with the next good text
+        if self._file_data is not None:
+            self._panel = {key: value for key, value in self._panel.items()
+                           if _dotted(data, key) == _dotted(self._file_data, key)}
+        self._file_data = data
+
     def start(self) -> None:
         """The first build; its error is raised (the command then stops with that one line)."""
         with self._build:
+            self._file_keys_changed()
             preset, page = self._load(self._panel)
             with self._lock:
                 self.preset, self.page, self.error, self.version = preset, page, None, self.version + 1
@@ -74,6 +100,7 @@ class PreviewState:
     def rebuild(self) -> None:
         """Build again (the file changed): a failure keeps the last good page and records its line."""
         with self._build:
+            self._file_keys_changed()
             try:
                 preset, page = self._load(self._panel)
             except Exception as exc:  # any failure is shown on the page; the server keeps serving

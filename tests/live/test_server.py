@@ -239,3 +239,10 @@ def test_the_page_reloads_itself_at_the_same_moment_when_the_preset_changed(runn
     assert "seed: 11" in dom and 'name="seed" value="11"' in dom  # the page now shown is the saved preset's
     reloads = [path for path in paths if "start=" in path]
     assert reloads and re.search(r"[?&]start=0\.\d+", reloads[0]) and "w=32" in reloads[0], paths
+
+
+def test_a_key_the_file_changes_is_the_files_again_and_the_panels_others_stay(running, preset_file):
+    running.request("POST", "/set", {"net.depth": "3", "seed": "5"})
+    _write(preset_file, preset_file.read_text(encoding="utf-8").replace("\n  depth: 8\n", "\n  depth: 6\n"))
+    state = running.wait_for(lambda s: s["values"]["net.depth"] != "3")
+    assert state["values"]["net.depth"] == "6" and state["values"]["seed"] == "5"
