@@ -67,25 +67,37 @@ def _count(value: int | None, flag: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from cppn_motion.rendering.device import resolve_device
+    from cppn_motion.study.bench import QUICK_WORKLOADS, WORKLOADS, machine_description, matmul_gflops
+    from cppn_motion.study.bench_process import CASES, QUICK_CASES
+
+    workloads = _names(args.workloads, list(WORKLOADS), "--workloads")
+    stages = _names(args.stages, STAGES, "--stages")
+    cases = _names(args.cases, list(CASES), "--cases")
+    settings = _settings(args, stages)
+    device = resolve_device(args.device)
+    if args.memory:
+        return _memory(args.memory, device)
+    command = " ".join(["cppn-motion" if sys.argv[0].endswith("cppn-motion") else "python " + sys.argv[0], *sys.argv[1:]])
+    print(f"# cppn-motion bench, {clock.strftime('%Y-%m-%d %H:%M UTC', clock.gmtime())}")
+    print(f"command: `{command}`")
+    print(f"machine: {machine_description()}")
+    print(f"dense fp32 matmul: {matmul_gflops():.1f} GFLOP/s; bf16: {matmul_gflops(dtype=_bf16()):.1f} GFLOP/s")
+    if "whole" in (stages or STAGES):
+        _whole(cases or list(QUICK_CASES if args.quick else CASES), settings.repeats, settings.precision)
+    if settings.stages:
+        _in_process(workloads or list(QUICK_WORKLOADS if args.quick else WORKLOADS), settings, device)
+    return 0
+
+
+def _settings(args: argparse.Namespace, stages: list[str] | None):
+    """The in-process stages' settings from the flags; each bad value is one line naming its flag."""
     from cppn_motion.encoders.base import X264_PRESETS
     from cppn_motion.errors import UserError
     from cppn_motion.nets.mlp import PRECISIONS
-    from cppn_motion.rendering.device import resolve_device
-    from cppn_motion.study.bench import (
-        QUICK_WORKLOADS,
-        WORKLOADS,
-        Settings,
-        format_table,
-        machine_description,
-        matmul_gflops,
-        run_workload,
-    )
+    from cppn_motion.scale.parallel_encode import parse_encoders
+    from cppn_motion.study.bench import Settings
 
-    workloads = _names(args.workloads, list(WORKLOADS), "--workloads")
-    from cppn_motion.study.bench_process import CASES, QUICK_CASES
-
-    stages = _names(args.stages, STAGES, "--stages")
-    cases = _names(args.cases, list(CASES), "--cases")
     for flag, value in (("--frames", args.frames), ("--baseline-frames", args.baseline_frames),
                         ("--repeats", args.repeats)):
         _count(value, flag)
@@ -96,22 +108,7 @@ def run(args: argparse.Namespace) -> int:
     yuv_choices = {"auto": None, "on": True, "off": False}
     if args.device_yuv not in yuv_choices:
         raise UserError(f"--device-yuv: expected auto, on or off; got {args.device_yuv!r}")
-    from cppn_motion.scale.parallel_encode import parse_encoders
-
-    encoders = parse_encoders(args.encoders)
-    device = resolve_device(args.device)
-    if args.memory:
-        from cppn_motion.cli.args import parse_size
-        from cppn_motion.study.bench import still_peak_rss
-
-        try:
-            width, height = parse_size(args.memory)
-        except UserError as err:
-            raise UserError(str(err).replace("--size", "--memory", 1)) from None
-        peak = still_peak_rss(width, height, device=str(device))
-        print(f"peak RSS rendering a {width}x{height} still of the default preset on {device}: {peak / 2**30:.2f} GiB")
-        return 0
-    settings = Settings(
+    return Settings(
         frames=args.frames or (8 if args.quick else 16),
         baseline_frames=args.baseline_frames or (2 if args.quick else 4),
         repeats=args.repeats or (1 if args.quick else 3),
@@ -119,18 +116,29 @@ def run(args: argparse.Namespace) -> int:
         precision=args.precision,
         stages=tuple(stage for stage in (stages or STAGES) if stage != "whole"),
         device_yuv=yuv_choices[args.device_yuv],
-        encoders=encoders,
+        encoders=parse_encoders(args.encoders),
     )
-    names = workloads or (list(QUICK_WORKLOADS) if args.quick else list(WORKLOADS))
-    command = " ".join(["cppn-motion" if sys.argv[0].endswith("cppn-motion") else "python " + sys.argv[0], *sys.argv[1:]])
-    print(f"# cppn-motion bench, {clock.strftime('%Y-%m-%d %H:%M UTC', clock.gmtime())}")
-    print(f"command: `{command}`")
-    print(f"machine: {machine_description()}")
-    print(f"dense fp32 matmul: {matmul_gflops():.1f} GFLOP/s; bf16: {matmul_gflops(dtype=_bf16()):.1f} GFLOP/s")
-    if "whole" in (stages or STAGES):
-        _whole(cases or list(QUICK_CASES if args.quick else CASES), settings.repeats, settings.precision)
-    if not settings.stages:
-        return 0
+
+
+def _memory(size: str, device) -> int:
+    """--memory WxH: the peak RSS of one still that large, instead of the benchmark."""
+    from cppn_motion.cli.args import parse_size
+    from cppn_motion.errors import UserError
+    from cppn_motion.study.bench import still_peak_rss
+
+    try:
+        width, height = parse_size(size)
+    except UserError as err:
+        raise UserError(str(err).replace("--size", "--memory", 1)) from None
+    peak = still_peak_rss(width, height, device=str(device))
+    print(f"peak RSS rendering a {width}x{height} still of the default preset on {device}: {peak / 2**30:.2f} GiB")
+    return 0
+
+
+def _in_process(names: list[str], settings, device) -> None:
+    """The stage table: each workload's stages against the in-process baseline."""
+    from cppn_motion.study.bench import WORKLOADS, format_table, run_workload
+
     print(f"In-process stages against the same network computed plainly in this process (whole-frame nn.Linear "
           f"layers, one frame at a time, fp32, imageio writers): {settings.frames} frames per run "
           f"(baseline {settings.baseline_frames}), median of {settings.repeats}, precision {settings.precision}, "
@@ -141,7 +149,6 @@ def run(args: argparse.Namespace) -> int:
         rows += run_workload(WORKLOADS[name], settings, str(device),
                              report=lambda row: print(f"  done: {row.workload} {row.stage}", file=sys.stderr, flush=True))
     print(format_table(rows))
-    return 0
 
 
 def _whole(cases: list[str], repeats: int, precision: str) -> None:

@@ -14,20 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 import torch
-from torch import Tensor, nn
-from torch.nn import functional as F
 
-from cppn_motion.colour.mapping import quantize, to_rgb
 from cppn_motion.config.presets import load_preset
 from cppn_motion.config.schema import Preset
 from cppn_motion.nets import ARCHITECTURES
-from cppn_motion.nets.activations import Mixed
-from cppn_motion.nets.conv import ConvNet
-from cppn_motion.nets.conv_layout import Conv, margin_and_dilation
-from cppn_motion.nets.design_grid import resize_output, sample_field, working_grid
-from cppn_motion.nets.spatial_norm import STD_FLOOR, central_crop
 from cppn_motion.rendering.feed import use_device_yuv
 from cppn_motion.rendering.output import encoder_options, resolve_output
 from cppn_motion.rendering.pipeline import usable_cores
@@ -35,6 +26,7 @@ from cppn_motion.rendering.scene import Scene, build_scene, iter_frames
 from cppn_motion.rendering.tuning import Tuning
 from cppn_motion.rendering.write import write_clip
 from cppn_motion.scale.parallel_encode import resolve_encoders, write_clip_segments
+from cppn_motion.study.bench_baseline import Baseline, baseline_for, write_baseline
 
 
 @dataclass(frozen=True)
@@ -62,140 +54,6 @@ WORKLOADS: dict[str, Workload] = {
     "conv10-360p": Workload("conv10-360p", 640, 360, {"net.depth": 10}, arch="conv"),
 }
 QUICK_WORKLOADS = ("mlp8x32-360p",)
-
-
-# ---------------------------------------------------------------------------
-# The baseline: what a straightforward implementation does.
-
-
-class Baseline(nn.Module):
-    """What every baseline shares: raw outputs of one frame, then the same colour stage as ours."""
-
-    scene: Scene
-
-    def raw_frame(self, index: int) -> Tensor:
-        raise NotImplementedError
-
-    @torch.no_grad()
-    def frame(self, index: int) -> np.ndarray:
-        width, height = self.scene.size
-        rgb = to_rgb(self.raw_frame(index), self.scene.preset.colour, self.scene.calibration)
-        return quantize(rgb).view(height, width, 3).cpu().numpy()  # includes the copy to host
-
-
-class BaselineMLP(Baseline):
-    """The same network as nn.Linear layers over the whole frame, fp32, one frame at a time."""
-
-    def __init__(self, scene: Scene) -> None:
-        super().__init__()
-        net = scene.net
-        weights = net.base_weights  # (fan_in, fan_out), (fan_out,) per layer
-        layers: list[nn.Module] = []
-        for index in range(0, len(weights), 2):
-            weight, bias = weights[index], weights[index + 1]
-            linear = nn.Linear(weight.shape[0], weight.shape[1])
-            with torch.no_grad():
-                linear.weight.copy_(weight.T)
-                linear.bias.copy_(bias)
-            layers.append(linear)
-            if index // 2 < net.spec.depth:
-                layers.append(net.activations[index // 2])
-        self.layers = nn.Sequential(*layers).to(scene.device)
-        self.scene = scene
-
-    @torch.no_grad()
-    def raw_frame(self, index: int) -> Tensor:
-        """Raw outputs (P, C) of one frame: inputs concatenated per pixel, whole-frame layers."""
-        scene = self.scene
-        inputs = scene.timeline.inputs_at(scene.timeline.phases([index]))
-        features = inputs.frame_features[0].expand(scene.coords.shape[0], -1)
-        return self.layers(torch.cat([scene.coords, features], dim=1))
-
-
-class BaselineConv(Baseline):
-    """The plain `conv` architecture (a stack of k x k conv layers, then the 1x1 head) the
-    straightforward way: one frame at a time, fp32, F.conv2d, then spatial normalisation as
-    its own out-of-place step, then the activation module, over the whole frame.
-
-    Same network as ours: the frame's weights from the timeline, the design-grid field with
-    its extrapolated margin (nets/design_grid.py), the net's frozen statistics (or each
-    frame's own under norm.stats 'frame'). Only layouts made of plain conv layers are
-    covered; nin, vgg, inception and residual get no baseline (`baseline_for` gives None)."""
-
-    def __init__(self, scene: Scene) -> None:
-        super().__init__()
-        if not covers_conv(scene.net):
-            raise ValueError("BaselineConv covers layouts of plain conv layers only")
-        self.scene = scene
-
-    @torch.no_grad()
-    def raw_frame(self, index: int) -> Tensor:
-        """Raw outputs (P, C) of one frame."""
-        scene, net = self.scene, self.scene.net
-        width, height = scene.render_size
-        inputs = scene.timeline.inputs_at(scene.timeline.phases([index]))
-        weights = [w[0] for w in inputs.weights]  # this frame's set, without the frame dimension
-        density, grid = working_grid((height, width), net.config.design_size)
-        margin, _ = margin_and_dilation(net.layers, density)
-        # The field: coordinate features as images on the working grid plus the margin, and the
-        # frame's time/latent values as constant channels.
-        image = sample_field(scene.coords.t().reshape(1, -1, height, width), grid, margin)
-        constant = inputs.frame_features[0].to(image.dtype)[None, :, None, None].expand(1, -1, *image.shape[-2:])
-        h = torch.cat([image, constant], dim=1)
-        cursor, stats = 0, 0
-        for layer_index, conv in enumerate(net.layers):
-            h = F.conv2d(h, weights[cursor], weights[cursor + 1], dilation=density)
-            cursor += 2
-            if conv.norm and net.norm_enabled:
-                mean, std = self._statistics(h, stats, grid)
-                h = (h - mean) / std * net.norm.scale + weights[cursor][None, :, None, None]
-                cursor, stats = cursor + 1, stats + 1
-            if conv.maxout:
-                first, second = h.chunk(2, dim=1)
-                h = torch.maximum(first, second)
-            if conv.act:
-                act = net.activations[layer_index]
-                h = act(h.movedim(1, -1)).movedim(-1, 1) if isinstance(act, Mixed) else act(h)
-        out = resize_output(F.conv2d(h, weights[-2], weights[-1]), (height, width))
-        return out[0].permute(1, 2, 0).reshape(height * width, -1)
-
-    def _statistics(self, h: Tensor, layer: int, grid: tuple[int, int]) -> tuple[Tensor, Tensor]:
-        """The net's frozen (mean, std) of this layer, or this frame's own over the visible region."""
-        net = self.scene.net
-        if net.norm.has_frozen and net.stats != "frame":
-            return net.norm.frozen[layer]
-        var, mean = torch.var_mean(central_crop(h, grid), dim=(2, 3), keepdim=True, correction=0)
-        return mean, var.sqrt().clamp_min(STD_FLOOR)
-
-
-def covers_conv(net: nn.Module) -> bool:
-    """Whether BaselineConv computes this net: a ConvNet whose layers are all plain convs."""
-    return isinstance(net, ConvNet) and all(isinstance(layer, Conv) for layer in net.layers)
-
-
-def baseline_for(scene: Scene) -> Baseline | None:
-    """The straightforward implementation of this scene's network, None where there is none."""
-    if scene.net.spec.arch == "mlp":
-        return BaselineMLP(scene)
-    if covers_conv(scene.net):
-        return BaselineConv(scene)
-    return None
-
-
-def write_baseline(baseline: Baseline, path: Path, frames: int, fps: float, crf: int, x264_preset: str) -> None:
-    """Render frame by frame and append through imageio's own writers, as most CPPN code does."""
-    import imageio.v2 as imageio
-
-    if path.suffix == ".gif":
-        writer = imageio.get_writer(path, mode="I", duration=1000 / fps, loop=0)
-    else:
-        writer = imageio.get_writer(path, fps=fps, codec="libx264", quality=None, macro_block_size=1,
-                                    output_params=["-crf", str(crf), "-preset", x264_preset])
-    try:
-        for index in range(frames):
-            writer.append_data(baseline.frame(index))
-    finally:
-        writer.close()
 
 
 # ---------------------------------------------------------------------------
@@ -305,83 +163,105 @@ def run_workload(workload: Workload, settings: Settings, device: str = "cpu",
             report(row)
         return [row]
     rows: list[Row] = []
+    scene = _scene_for(workload, settings.frames, device, settings.precision)
+    stages = [(_net_row, "net"), (_render_row, "render"), (_file_row, "mp4"), (_file_row, "gif")]
+    with tempfile.TemporaryDirectory(prefix="cppn_motion-bench-") as folder:
+        timed = Timed(workload, scene, baseline_for(scene), settings, Path(folder))
+        for measure, stage in stages:
+            if stage in settings.stages:
+                rows.append(measure(timed, stage))
+                if report:
+                    report(rows[-1])
+    return rows
 
-    def emit(row: Row) -> None:
-        rows.append(row)
-        if report:
-            report(row)
 
-    frames = settings.frames
-    scene = _scene_for(workload, frames, device, settings.precision)
-    baseline = baseline_for(scene)
-    few = min(settings.baseline_frames, frames)
-    indices = list(range(frames))
+@dataclass
+class Timed:
+    """What every stage measurement needs: the workload, our scene, the in-process baseline
+    (None where it does not cover the net), the settings and a scratch folder."""
 
-    def sync() -> None:
-        if scene.device.type == "cuda":
+    workload: Workload
+    scene: Scene
+    baseline: Baseline | None
+    settings: Settings
+    folder: Path
+
+    @property
+    def pixels(self) -> int:
+        return self.workload.width * self.workload.height
+
+    @property
+    def indices(self) -> list[int]:
+        return list(range(self.settings.frames))
+
+    @property
+    def few(self) -> int:
+        return min(self.settings.baseline_frames, self.settings.frames)
+
+    def sync(self) -> None:
+        if self.scene.device.type == "cuda":
             torch.cuda.synchronize()
 
-    if "net" in settings.stages:
-        phases = scene.timeline.phases(indices)
-        scene.raw_at(phases[:1])  # warm-up (allocator, kernels)
+    def rates(self, ours: Callable[[], object], baseline: Callable[[], object]) -> tuple[float, float | None]:
+        return _rates(ours, self.settings.frames, baseline if self.baseline is not None else None, self.few,
+                      self.settings.repeats)
 
-        def ours_net() -> None:
-            for batch in iter_batches(indices, settings):
-                scene.raw_at(scene.timeline.phases(batch))
-            sync()
 
-        def base_net() -> None:
-            for i in range(few):
-                baseline.raw_frame(i)
-            sync()
+def _net_row(timed: Timed, stage: str) -> Row:
+    """Raw network outputs, batched, against the baseline's one frame at a time."""
+    scene, indices = timed.scene, timed.indices
+    scene.raw_at(scene.timeline.phases(indices)[:1])  # warm-up (allocator, kernels)
 
-        ours_fps, base = _rates(ours_net, frames, base_net if baseline is not None else None, few, settings.repeats)
-        emit(Row(workload.name, "net", pixels, ours_fps, base))
+    def ours() -> None:
+        for batch in iter_batches(indices, timed.settings):
+            scene.raw_at(scene.timeline.phases(batch))
+        timed.sync()
 
-    if "render" in settings.stages:
-        def base_render() -> None:
-            for i in range(few):
-                baseline.frame(i)
+    def base() -> None:
+        for i in range(timed.few):
+            timed.baseline.raw_frame(i)
+        timed.sync()
 
-        ours_fps, base = _rates(lambda: [None for _ in iter_frames(scene, indices)], frames,
-                                base_render if baseline is not None else None, few, settings.repeats)
-        emit(Row(workload.name, "render uint8", pixels, ours_fps, base))
+    return Row(timed.workload.name, "net", timed.pixels, *timed.rates(ours, base))
 
-    with tempfile.TemporaryDirectory(prefix="cppn_motion-bench-") as folder:
-        for kind in ("mp4", "gif"):
-            if kind not in settings.stages:
-                continue
-            preset = scene.preset.with_overrides({"output.x264_preset": settings.x264_preset})
-            encoders = resolve_encoders(settings.encoders, kind="mp4", frames=frames, device_type=scene.device.type,
-                                        cores=usable_cores())
-            yuv = use_device_yuv(scene.device, encoder_options(preset).pix_fmt == "yuv420p", settings.device_yuv)
-            path = Path(folder) / f"ours.{kind}"
 
-            out = resolve_output(preset, path)
+def _render_row(timed: Timed, stage: str) -> Row:
+    """uint8 frames in memory (colour, dither, quantise included)."""
+    def base() -> None:
+        for i in range(timed.few):
+            timed.baseline.frame(i)
 
-            def ours_file() -> None:
-                if kind == "mp4" and encoders > 1:
-                    write_clip_segments(scene, out, encoders, tuning=Tuning(device_yuv=settings.device_yuv))
-                    return
-                with out.open() as writer:
-                    if kind == "mp4":  # the render command's pipeline (yuv420p on the device, pinned copies)
-                        write_clip(scene, writer, indices, device_yuv=settings.device_yuv)
-                    else:
-                        for batch in iter_frames(scene, indices):
-                            writer.write(batch)
+    ours_fps, base_fps = timed.rates(lambda: [None for _ in iter_frames(timed.scene, timed.indices)], base)
+    return Row(timed.workload.name, "render uint8", timed.pixels, ours_fps, base_fps)
 
-            target = Path(folder) / f"baseline.{kind}"
 
-            def base_file() -> None:
-                write_baseline(baseline, target, few, preset.timeline.fps, preset.output.crf, settings.x264_preset)
+def _file_row(timed: Timed, kind: str) -> Row:
+    """A whole file (`kind` mp4 or gif) through the render command's writers."""
+    scene, settings = timed.scene, timed.settings
+    preset = scene.preset.with_overrides({"output.x264_preset": settings.x264_preset})
+    encoders = resolve_encoders(settings.encoders, kind="mp4", frames=settings.frames, device_type=scene.device.type,
+                                cores=usable_cores())
+    yuv = use_device_yuv(scene.device, encoder_options(preset).pix_fmt == "yuv420p", settings.device_yuv)
+    out = resolve_output(preset, timed.folder / f"ours.{kind}")
 
-            ours_fps, base = _rates(ours_file, frames, base_file if baseline is not None else None, few,
-                                    settings.repeats)
-            emit(Row(workload.name, f"{kind} file", pixels, ours_fps, base,
-                     note=(f"x264 {settings.x264_preset}, {'yuv420p from the device' if yuv else 'rgb24 pipe'}, "
-                           f"{encoders} encoder{'s' if encoders > 1 else ''}") if kind == "mp4"
-                     else "per-frame palettes, dithered"))
-    return rows
+    def ours() -> None:
+        if kind == "mp4" and encoders > 1:
+            write_clip_segments(scene, out, encoders, tuning=Tuning(device_yuv=settings.device_yuv))
+            return
+        with out.open() as writer:
+            if kind == "mp4":  # the render command's pipeline (yuv420p on the device, pinned copies)
+                write_clip(scene, writer, timed.indices, device_yuv=settings.device_yuv)
+            else:
+                for batch in iter_frames(scene, timed.indices):
+                    writer.write(batch)
+
+    def base() -> None:
+        write_baseline(timed.baseline, timed.folder / f"baseline.{kind}", timed.few, preset.timeline.fps,
+                       preset.output.crf, settings.x264_preset)
+
+    note = (f"x264 {settings.x264_preset}, {'yuv420p from the device' if yuv else 'rgb24 pipe'}, "
+            f"{encoders} encoder{'s' if encoders > 1 else ''}") if kind == "mp4" else "per-frame palettes, dithered"
+    return Row(timed.workload.name, f"{kind} file", timed.pixels, *timed.rates(ours, base), note=note)
 
 
 def iter_batches(indices: list[int], settings: Settings, size: int = 8) -> list[list[int]]:

@@ -11,7 +11,7 @@ from cppn_motion.nets import conv_cpu, cpu_layers
 from cppn_motion.nets import mlp as mlp_module
 from cppn_motion.nets.spatial_norm import fold_into_conv
 from cppn_motion.rendering.scene import build_scene
-from cppn_motion.study import bench
+from cppn_motion.study import bench, bench_baseline
 
 # fp32 fast path vs the whole-frame nn.Linear reference: only summation order differs, but deep
 # sin/leaky nets amplify 1-ulp differences ~100x; raw outputs have std ~1, so 2e-3 is << 1 uint8 code.
@@ -33,7 +33,7 @@ def test_chunked_fp32_equals_whole_frame_reference(activation, onednn, monkeypat
     if not onednn:  # tanh then runs as folded sigmoids, the rest as matmul + activation
         monkeypatch.setattr(cpu_layers, "onednn_linear_available", lambda: False)
     scene = _scene(activation=activation)
-    reference = bench.BaselineMLP(scene)
+    reference = bench_baseline.BaselineMLP(scene)
     phases = scene.timeline.phases([0, 2, 4])
     fast = scene.raw_at(phases)
     for row, index in enumerate([0, 2, 4]):
@@ -149,7 +149,7 @@ def test_bench_runs_a_tiny_workload_and_skips_unknown_architectures():
 def test_baseline_frame_equals_our_render():
     scene = _scene()
     ours = scene.render_phases(scene.timeline.phases([2]))[0].numpy().astype(int)
-    theirs = bench.BaselineMLP(scene).frame(2).astype(int)
+    theirs = bench_baseline.BaselineMLP(scene).frame(2).astype(int)
     assert np.abs(ours - theirs).max() <= 1
 
 
@@ -177,7 +177,7 @@ def test_conv_baseline_equals_our_render(case):
     """The plain one-frame conv baseline is the same network as ours: raw outputs (std ~2-3)
     within fp32 summation-order noise (FP32_ATOL), uint8 frames within 1 code."""
     scene = _conv_scene(**CONV_CASES[case])
-    baseline = bench.BaselineConv(scene)
+    baseline = bench_baseline.BaselineConv(scene)
     ours_raw = scene.raw_at(scene.timeline.phases([2]))[0]
     torch.testing.assert_close(baseline.raw_frame(2), ours_raw, atol=FP32_ATOL, rtol=1e-3)
     ours = scene.render_phases(scene.timeline.phases([2]))[0].numpy().astype(int)
@@ -208,7 +208,7 @@ def test_conv_fast_path_equals_plain_layers_per_activation(activation, onednn, m
     for design_size in (18, 9):
         scene = _conv_scene(activation=activation, design_size=design_size, depth=4)
         fast = scene.raw_at(scene.timeline.phases([1, 4]))
-        baseline = bench.BaselineConv(scene)
+        baseline = bench_baseline.BaselineConv(scene)
         for row, index in enumerate([1, 4]):
             torch.testing.assert_close(fast[row], baseline.raw_frame(index), atol=FP32_ATOL, rtol=1e-3)
 
@@ -222,7 +222,7 @@ def test_conv_per_frame_weights_fold_per_frame(stats):
     indices = [0, 2, 5]
     assert scene.timeline.weights(scene.timeline.phases(indices))[0].shape[0] == 3
     fast = scene.raw_at(scene.timeline.phases(indices))
-    baseline = bench.BaselineConv(scene)
+    baseline = bench_baseline.BaselineConv(scene)
     for row, index in enumerate(indices):
         torch.testing.assert_close(fast[row], baseline.raw_frame(index), atol=FP32_ATOL, rtol=1e-3)
 
