@@ -37,13 +37,21 @@ def register(add_command: Callable[[str, str], argparse.ArgumentParser]) -> None
     live.set_defaults(run=run)
 
 
+def render_mp4(preset, target, progress):
+    """The page's "render MP4": the library's own render, as `cppn-motion render PRESET -o target`."""
+    from cppn_motion.api import render
+    from cppn_motion.rendering.hooks import Hooks
+
+    return render(preset, target, hooks=Hooks(progress=progress))
+
+
 def run(args: argparse.Namespace) -> int:
     from cppn_motion.cli.args import overrides_from_args
     from cppn_motion.live.preview import PreviewState
     from cppn_motion.live.preview_page import preview_page
     from cppn_motion.live.server import LiveServer
 
-    state = PreviewState(args.preset, dict(overrides_from_args(args)), preview_page)
+    state = PreviewState(args.preset, dict(overrides_from_args(args)), preview_page, render_mp4)
     state.start()  # a preset that does not build stops here, with its one line
     server = LiveServer(state, args.port)
     followed = f"following {state.path}" if state.path else "a bundled preset: not followed (give a file to edit it)"

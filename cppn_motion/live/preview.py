@@ -13,6 +13,7 @@ from cppn_motion.atomic import atomic_output
 from cppn_motion.config.presets import load_preset, parse_set, parse_yaml, preset_to_yaml, read_preset_text
 from cppn_motion.config.schema import Preset
 from cppn_motion.errors import UserError
+from cppn_motion.live.render_job import Render, RenderJob
 
 # The keys the page's panel edits (each goes through the same validation as --set).
 PANEL_KEYS = ("seed", "net.depth", "net.width", "net.activation", "timeline.latent.path", "colour.mode",
@@ -58,8 +59,10 @@ class PreviewState:
     watched. `overrides` are the command line's --set pairs; the panel's go on top of them, until
     the file itself changes that key (then the saved file's value is the one shown)."""
 
-    def __init__(self, ref: str, overrides: dict[str, Any], make_page: Callable[[Preset, int], str]) -> None:
+    def __init__(self, ref: str, overrides: dict[str, Any], make_page: Callable[[Preset, int], str],
+                 render: Render | None = None) -> None:
         self.ref = ref
+        self.render = RenderJob(render)
         self.path = Path(ref) if Path(ref).is_file() else None  # load_preset reads an existing file as the preset
         self._base = dict(overrides)
         self._panel: dict[str, Any] = {}
@@ -131,7 +134,15 @@ class PreviewState:
         """What /version answers: the version, the newest build's error (None: it is the page) and the panel's values."""
         with self._lock:
             return {"version": self.version, "error": self.error,
-                    "values": panel_values(self.preset) if self.preset else {}}
+                    "values": panel_values(self.preset) if self.preset else {}, "render": self.render.status()}
+
+    def start_render(self) -> dict[str, Any]:
+        """Render the preset the page shows now (not a newer one that failed to build)."""
+        with self._lock:
+            preset = self.preset
+        if preset is None:
+            raise UserError("render: no preset has been built yet")
+        return self.render.start(preset)
 
     # -- the file --------------------------------------------------------------------------------
     def _file_stamp(self) -> tuple[int, int] | None:

@@ -57,13 +57,14 @@ PANEL = """<style>
 #live-panel form { display: grid; grid-template-columns: auto 10em; gap: 4px 8px; margin-top: 6px; align-items: center; }
 #live-panel input { font: inherit; color: #eee; background: #222; border: 1px solid #666; border-radius: 3px; padding: 2px 4px; }
 #live-panel button { font: inherit; color: #eee; background: #333; border: 1px solid #666; border-radius: 4px; padding: 2px 8px; }
-#live-note { grid-column: 1 / 3; color: #bdb; max-width: 16em; overflow-wrap: anywhere; }
+#live-note, #live-progress { grid-column: 1 / 3; color: #bdb; max-width: 16em; overflow-wrap: anywhere; }
 </style>
 <div id="live-bar" role="alert"></div>
 <details id="live-panel" open><summary>%NAME%: live</summary>
 <form id="live-form">%FIELDS%<button type="submit">apply</button><button type="button" id="live-save"
 title="write the preset as YAML beside the original (NAME.edited.yaml)">save preset</button>
-<span id="live-note"></span></form></details>
+<button type="button" id="live-render" title="the real render, to outputs/NAME.mp4 in the working folder"
+>render MP4</button><span></span><span id="live-note"></span><span id="live-progress"></span></form></details>
 <script type="application/json" id="cppn-motion-live">%STATE%</script>
 <script>
 "use strict";
@@ -102,6 +103,7 @@ title="write the preset as YAML beside the original (NAME.edited.yaml)">save pre
     try {
       const state = await (await fetch("/version", { cache: "no-store" })).json();
       stopped = false;
+      progress(state.render);
       if (state.error) show(state.error);
       else if (state.version !== live.version) reload();
       else show(panelError);
@@ -109,6 +111,12 @@ title="write the preset as YAML beside the original (NAME.edited.yaml)">save pre
       if (!stopped) show("the live server does not answer (is cppn-motion live still running?); the loop plays on");
       stopped = true;
     } finally { busy = false; }
+  }
+  function progress(render) {
+    const line = document.getElementById("live-progress");
+    if (!render || render.path === null) line.textContent = "";
+    else if (render.running) line.textContent = "rendering: " + render.done + " of " + render.total + " frames";
+    else line.textContent = render.error ? "render failed: " + render.error : "rendered " + render.path;
   }
   setInterval(check, 300);
   async function post(path, body) {
@@ -128,6 +136,12 @@ title="write the preset as YAML beside the original (NAME.edited.yaml)">save pre
     const answer = await post("/set", items);
     panelError = answer.error || null;
     if (panelError) show(panelError); else reload();
+  });
+  document.getElementById("live-render").addEventListener("click", async () => {
+    const answer = await post("/render", {});
+    panelError = answer.error || null;
+    show(panelError);
+    if (answer.render) progress(answer.render);
   });
   document.getElementById("live-save").addEventListener("click", async () => {
     const answer = await post("/save", {});

@@ -3,9 +3,10 @@ http.server and a polling thread are enough). It binds 127.0.0.1 only and answer
 addressed to 127.0.0.1 or localhost, so another site cannot reach it by DNS rebinding.
 
     GET  /          the page (preview_page)
-    GET  /version   {"version": n, "error": one line or null, "values": the panel's}
+    GET  /version   {"version": n, "error": one line or null, "values": the panel's, "render": progress}
     POST /set       {"net.depth": "12", ...}: --set values; 400 {"error": one line} when refused
     POST /save      writes NAME.edited.yaml (PreviewState.save); {"path": ...}
+    POST /render    starts the real render to outputs/NAME.mp4; /version's "render" has its progress
 """
 from __future__ import annotations
 
@@ -100,7 +101,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._local():
             return
         path = urlsplit(self.path).path
-        if path not in ("/set", "/save"):
+        if path not in ("/set", "/save", "/render"):
             self._json(404, {"error": f"not found: {path}"})
             return
         body = self._body()
@@ -111,6 +112,8 @@ class _Handler(BaseHTTPRequestHandler):
             if path == "/set":
                 state.apply({str(key): str(value) for key, value in body.items()})
                 self._json(200, state.snapshot())
+            elif path == "/render":
+                self._json(200, {"render": state.start_render()})
             else:
                 self._json(200, {"path": str(state.save())})
         except Exception as exc:  # refused values and failed builds alike: one line for the page

@@ -17,13 +17,16 @@ import pytest
 from headless import FLAGS, chromium, needs_chromium
 from tiny import tiny_preset
 
+from cppn_motion.cli.live import render_mp4
 from cppn_motion.cli.main import main
 from cppn_motion.config.presets import load_preset, preset_to_yaml
-from cppn_motion.errors import ConfigError
+from cppn_motion.config.recorded import recorded_preset
+from cppn_motion.errors import ConfigError, UserError
 from cppn_motion.live import server as server_module
 from cppn_motion.live.page import PRESET_ELEMENT_ID
 from cppn_motion.live.preview import PreviewState
 from cppn_motion.live.preview_page import preview_page
+from cppn_motion.live.render_job import RenderJob
 from cppn_motion.live.server import LiveServer, host_name
 
 TIMEOUT = 5.0  # seconds for any one request; the whole test file runs in a few seconds
@@ -46,8 +49,8 @@ def preset_file(tmp_path) -> Path:
 class Running:
     """A LiveServer serving in a thread; request() talks to it with any Host header."""
 
-    def __init__(self, ref: str) -> None:
-        self.state = PreviewState(ref, {}, preview_page)
+    def __init__(self, ref: str, render=None) -> None:
+        self.state = PreviewState(ref, {}, preview_page, render)
         self.state.start()
         self.server = LiveServer(self.state, 0)
         self.port = self.server.server_address[1]
@@ -246,3 +249,45 @@ def test_a_key_the_file_changes_is_the_files_again_and_the_panels_others_stay(ru
     _write(preset_file, preset_file.read_text(encoding="utf-8").replace("\n  depth: 8\n", "\n  depth: 6\n"))
     state = running.wait_for(lambda s: s["values"]["net.depth"] != "3")
     assert state["values"]["net.depth"] == "6" and state["values"]["seed"] == "5"
+
+
+def test_render_mp4_runs_the_real_render_into_the_working_folder(preset_file, monkeypatch):
+    monkeypatch.chdir(preset_file.parent)
+    server = Running(str(preset_file), render=render_mp4)
+    try:
+        status, _, text = server.request("POST", "/render", {})
+        assert status == 200 and json.loads(text)["render"]["total"] == 6
+        state = server.wait_for(lambda s: not s["render"]["running"], seconds=60)["render"]
+        assert state["error"] is None and state["done"] == 6
+        written = Path(state["path"])
+        assert written == preset_file.parent.resolve() / "outputs" / "mine.mp4" and written.stat().st_size > 0
+        assert preset_to_yaml(recorded_preset(written)[0]) == preset_to_yaml(load_preset(preset_file))
+    finally:
+        server.close()
+    bare = Running(str(preset_file))  # a server without a renderer says so in one line
+    try:
+        status, _, text = bare.request("POST", "/render", {})
+        assert status == 400 and json.loads(text)["error"] == "render: this server was started without a renderer"
+    finally:
+        bare.close()
+
+
+def test_render_progress_adds_up_the_batches_and_a_second_render_waits(tmp_path):
+    release = threading.Event()
+
+    def batches(preset, target, progress):  # as the renderer calls its hook: 0, then each batch's frames
+        for frames in (0, 2, 4):
+            progress(frames)
+        release.wait(TIMEOUT)
+        return target
+
+    job = RenderJob(batches)
+    job.start(tiny_preset(name="clip"), tmp_path)
+    with pytest.raises(UserError, match=r"render: one is running \(\d of 6 frames\); wait for it"):
+        job.start(tiny_preset(name="clip"), tmp_path)
+    release.set()
+    deadline = time.monotonic() + TIMEOUT
+    while job.status()["running"] and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert job.status() == {"running": False, "done": 6, "total": 6, "error": None,
+                            "path": str(tmp_path.resolve() / "outputs" / "clip.mp4")}
