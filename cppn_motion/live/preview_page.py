@@ -58,6 +58,7 @@ PANEL = """<style>
 #live-panel input { font: inherit; color: #eee; background: #222; border: 1px solid #666; border-radius: 3px; padding: 2px 4px; }
 #live-panel button { font: inherit; color: #eee; background: #333; border: 1px solid #666; border-radius: 4px; padding: 2px 8px; }
 #live-note, #live-progress { grid-column: 1 / 3; color: #bdb; max-width: 16em; overflow-wrap: anywhere; }
+#live-note:empty, #live-progress:empty { display: none; }
 </style>
 <div id="live-bar" role="alert"></div>
 <details id="live-panel" open><summary>%NAME%: live</summary>
