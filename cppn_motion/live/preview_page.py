@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from typing import get_args
 
 from cppn_motion.colour.palettes import CURATED
@@ -40,8 +41,9 @@ def panel(preset: Preset, version: int) -> str:
     values = panel_values(preset)
     fields = "".join(_field(key, values[key]) for key in PANEL_KEYS)
     state = json.dumps({"version": version, "values": values}).replace("</", "<\\/")
-    return (PANEL.replace("%FIELDS%", fields).replace("%STATE%", state)
-            .replace("%NAME%", html.escape(preset.name)))
+    parts = {"FIELDS": fields, "STATE": state, "NAME": html.escape(preset.name)}
+    # One pass, so a value that happens to read '%STATE%' stays as it is.
+    return re.sub(r"%(FIELDS|STATE|NAME)%", lambda match: parts[match.group(1)], PANEL)
 
 
 def preview_page(preset: Preset, version: int) -> str:
