@@ -43,7 +43,7 @@ def render(preset: PresetLike, output: str | Path | None = None, *, device: str 
     """Render a clip (or, for a .png path, the still at phase `time`) to a file; returns its path.
 
     `hooks` (rendering/hooks.py): `progress(n)` is called with 0 once everything is validated and
-    built, then with the number of frames finished after each batch; `observe(batch)` sees every
+    built, then with each batch's frame count as that batch finishes (a running total is the caller's); `observe(batch)` sees every
     batch written (e.g. a motion meter); `notify(message)` receives advice (a dull-looking render,
     limits the GIF writer had to apply; default: warnings). `indices` renders only those
     frames of the clip (each exactly as in the full render), written at `fps` (default

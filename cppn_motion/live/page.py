@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import re
 
 import numpy as np
 
@@ -60,11 +61,15 @@ def build_page(baked: Baked, preset_yaml: str, version: str, extra: str = "") ->
     title = html.escape(f"{baked.preset.name} - cppn-motion")
     shaders = json.dumps({"vertex": VERTEX_SHADER, "fragment": page_shader(baked)})
     csp = CSP + "; connect-src 'self'" if extra else CSP
-    return (PAGE.replace("%EXTRA%", extra).replace("%TITLE%", title).replace("%CSP%", csp)
-            .replace("%VERSION%", html.escape(version))
-            .replace("%PRESET%", preset_element(preset_yaml))
-            .replace("%DATA%", data.replace("</", "<\\/")).replace("%SHADERS%", shaders.replace("</", "<\\/"))
-            .replace("%SCRIPT%", SCRIPT))
+    fields = {"EXTRA": extra, "TITLE": title, "CSP": csp, "VERSION": html.escape(version),
+              "PRESET": preset_element(preset_yaml), "DATA": data.replace("</", "<\\/"),
+              "SHADERS": shaders.replace("</", "<\\/"), "SCRIPT": SCRIPT}
+    # One pass over the template: text put in (a preset's description, say) is never scanned
+    # again, so a '%DATA%' inside it stays literal.
+    return _FIELD.sub(lambda match: fields[match.group(1)], PAGE)
+
+
+_FIELD = re.compile(r"%(EXTRA|TITLE|CSP|VERSION|PRESET|DATA|SHADERS|SCRIPT)%")
 
 
 PAGE = """<!doctype html>

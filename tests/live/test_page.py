@@ -86,3 +86,13 @@ def test_moving_weights_are_stored_as_a_low_rank_motion(weights):
     coefficients = baked.table[row, motion.column:motion.column + motion.basis.shape[0]].astype(np.float64)
     bias = motion.mean + coefficients @ motion.basis
     np.testing.assert_allclose(bias[:first.outputs], expected[1][0].numpy(), atol=1e-6)
+
+
+def test_template_tokens_in_a_description_stay_literal():
+    from tiny import tiny_preset
+
+    from cppn_motion.live.export import live_html
+
+    page = live_html(tiny_preset(description="odd %DATA% and %SCRIPT% text"))
+    assert page.count('id="cppn-motion-data"') == 1
+    assert "odd %DATA% and %SCRIPT% text" in page
