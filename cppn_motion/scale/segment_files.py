@@ -116,13 +116,10 @@ def count_frames(path: Path) -> int:
     """Frames actually stored in a segment or an MP4 (MP4: counted by stream copy, no decoding)."""
     if is_gif_segment(path):
         return int(read_npz_frames(path).shape[0])
-    result = _ffmpeg(["-i", ffmpeg_url(path), "-map", "0:v:0", "-c", "copy", "-f", "null", "-"], f"counting frames of '{path}'")
-    # The last progress line reads 'frame=  123 fps=...'.
-    counts = [line.split("frame=")[1].split()[0] for line in result.stderr.decode(errors="replace").replace("\r", "\n").splitlines()
-              if "frame=" in line]
-    if not counts:
-        raise UserError(f"'{path}': ffmpeg found no video frames in it")
-    return int(counts[-1])
+    try:
+        return count_video_frames(path)
+    except UnreadableVideo as err:
+        raise UserError(f"'{path}': {err}") from None
 
 
 def stream_duration(path: Path) -> Fraction:
