@@ -300,7 +300,11 @@ def _run(argv: list[str]) -> int:
         args = build_parser().parse_args(argv)
         with stop_on_signals(), warnings.catch_warnings():  # SIGTERM/SIGHUP: writers clean up as for Ctrl-C
             warnings.showwarning = _show_warning
-            return args.run(args)
+            status = args.run(args)
+            # Buffered output (stdout is a pipe and PYTHONUNBUFFERED unset, as for most users) reaches
+            # the reader here, so a reader that left is seen below, not at interpreter exit (status 120).
+            sys.stdout.flush()
+            return status
     except UserError as exc:
         if debug:
             traceback.print_exc()

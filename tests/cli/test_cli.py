@@ -1,6 +1,7 @@
 """The command line: each command works, flags override the preset, bad input is one line + exit 2."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -127,8 +128,10 @@ def test_every_package_folder_ships_in_the_wheel():
 def test_a_closed_pipe_is_not_an_error():
     # `cppn-motion presets | head -1`: the reader leaves before we write. Closing our end
     # at once (the interpreter takes a second to start) makes every write hit a closed pipe.
+    # Without PYTHONUNBUFFERED (as for most users) the output waits in a buffer until the end.
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
     process = subprocess.Popen([sys.executable, "-m", "cppn_motion", "presets"], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+                               stderr=subprocess.PIPE, text=True, env=env)
     process.stdout.close()
     stderr = process.stderr.read()
     process.wait(timeout=120)
