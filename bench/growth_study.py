@@ -25,6 +25,8 @@ VARIANTS = {  # label: (method, calibration)
     "independent, full net's calibration": ("independent", "full"),
     "residual, own calibration": ("residual", "stage"),
     "residual, shared calibration": ("residual", "shared"),
+    "readout, own calibration": ("readout", "stage"),
+    "readout, shared calibration": ("readout", "shared"),
 }
 
 

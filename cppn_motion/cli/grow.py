@@ -29,8 +29,8 @@ LABEL_HEIGHT = 0.07
 
 
 def register(add_command) -> None:
-    parser = add_command("grow", "Animate the picture as the net grows: truncated after 1, 2, ..., L layers "
-                                 "(or its first w units per layer), the stage written on each frame.")
+    parser = add_command("grow", "Animate the picture as the net grows layer by layer (or, with --mode width, "
+                                 "unit by unit), the stage written on each frame.")
     parser.epilog = EXAMPLE
     add_preset_options(parser, output_help="output .gif or .mp4; default outputs/<preset name>_grow.gif")
     parser.add_argument("--mode", choices=("depth", "width"), default="depth",
@@ -39,17 +39,20 @@ def register(add_command) -> None:
                         help="frames showing each stage (default: half a second)")
     parser.add_argument("--blend", type=non_negative_int, default=None, metavar="N",
                         help="frames leading from each stage to the next: the entering layer growing in "
-                             "(residual; default: half of --hold) or a cross-fade (independent; default 0: cuts)")
+                             "(readout, residual; default: half of --hold) or a cross-fade (independent; default 0: "
+                             "cuts)")
     parser.add_argument("--time", default="0", metavar="T",
                         help="which moment of the preset's loop to grow: a fraction (0.25), seconds (2.5s) or a frame "
                              "(30f); default 0")
-    parser.add_argument("--method", choices=("residual", "independent"), default=None,
-                        help="residual: each new layer enters as h + a*f(h), a rising 0 -> 1, so one picture "
-                             "gains detail (default for mlp); independent: the net truncated after each layer, "
-                             "a new picture per stage (the only one for conv nets)")
+    parser.add_argument("--method", choices=("readout", "residual", "independent"), default=None,
+                        help="readout: each new layer folds the residual state and enters the picture at a "
+                             "measured share, rising 0 -> 1, so one picture gains detail (default for mlp); "
+                             "residual: each new layer enters as h + a*f(h) (moves the composition more); "
+                             "independent: the net truncated after each layer, a new picture per stage (the only "
+                             "one for conv nets)")
     parser.add_argument("--calibration", choices=("shared", "stage", "full"), default=None,
                         help="colour statistics: each stage's own (default), one set shared by all stages "
-                             "(the full residual net's with --method residual), or the full plain net's")
+                             "(the full-depth readout or residual net's with those methods), or the full plain net's")
     parser.add_argument("--no-label", action="store_true", help="do not write the stage on the frames")
     parser.set_defaults(run=run)
 
@@ -93,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     method = args.method or default_method(scene)
     check_method(scene, method)
     calibration = args.calibration or "stage"
-    blend = args.blend if args.blend is not None else (max(1, hold // 2) if method == "residual" else 0)
+    blend = args.blend if args.blend is not None else (max(1, hold // 2) if method != "independent" else 0)
     command = (f"grow --mode {args.mode} --method {method} --hold {hold} --blend {blend} --time {phase!r} "
                f"--calibration {calibration}" + (" --no-label" if args.no_label else ""))
     out = resolve_output(preset, path, command=command)

@@ -24,6 +24,7 @@ from cppn_motion.nets.kernel_guard import (
     raw_mismatch,
     uint8_mismatch,
 )
+from cppn_motion.nets.readout_growth import Readout, measure_readout_gains, readout_steps
 from cppn_motion.seeding import generator_for
 
 # Rows (frames x pixels) pushed through all layers at once. ~8k rows x 32 channels x 4 B
@@ -143,12 +144,16 @@ class MLP(FieldNet):
 
     def forward(self, coords: Tensor, frame_inputs: Tensor, weights: list[Tensor],
                 shape: tuple[int, int], depth: int | None = None,
-                layer_gains: Sequence[float] | None = None) -> Tensor:
+                layer_gains: Sequence[float] | None = None, readout: Readout | None = None) -> Tensor:
         """See FieldNet.forward. `depth` keeps only the first `depth` hidden layers before the head;
         `layer_gains` (one per hidden layer after the first) makes each a residual layer
-        h + gain * f(h) (residual depth growth: gain 0 passes h through unchanged)."""
+        h + gain * f(h) (residual depth growth: gain 0 passes h through unchanged); `readout`
+        makes them residual layers whose head reads a weighted sum (readout_growth.py)."""
         layers = self._layers(depth)
         gains = _check_gains(layer_gains, self.spec.depth)
+        if readout is not None:
+            readout.check(self.spec.depth)
+            gains = readout
         # The first layer splits into a per-pixel part and a per-frame part; the
         # per-frame part (time, latent) is just a bias, computed once per frame.
         frame_bias = self._frame_bias(frame_inputs, weights)
@@ -169,7 +174,7 @@ class MLP(FieldNet):
         self._torch_chunks(coords, self._frame_bias(frame_inputs, weights), weights, self._layers(depth), consume)
 
     def _torch_forward(self, coords: Tensor, frame_bias: Tensor, weights: list[Tensor], layers: int,
-                       gains: list[float] | None = None) -> Tensor:
+                       gains: list[float] | Readout | None = None) -> Tensor:
         """The reference path: chunks of rows through torch ops (any device, any activation);
         with `gains`, the hidden layers after the first are residual (growth)."""
         out = torch.empty(frame_bias.shape[0], coords.shape[-2], self.spec.out_channels, device=frame_bias.device,
@@ -182,7 +187,7 @@ class MLP(FieldNet):
         return out
 
     def _torch_chunks(self, coords: Tensor, frame_bias: Tensor, weights: list[Tensor], layers: int,
-                      consume: Callable[[int, Tensor], None], gains: list[float] | None = None) -> None:
+                      consume: Callable[[int, Tensor], None], gains: list[float] | Readout | None = None) -> None:
         batch = frame_bias.shape[0]
         pixels = coords.shape[-2]
         coord_w = weights[0][:, :self.spec.coord_features]
@@ -191,7 +196,9 @@ class MLP(FieldNet):
         first_activation = partial(_activate, self.activations[0])
         head_w, head_b = weights[-2], weights[-1]
         fast = None
-        if gains is not None:  # residual growth: the plain torch layers, each added to its input
+        if isinstance(gains, Readout):  # readout growth: the state and the head's input side by side
+            steps = readout_steps(gains, self.activations[1:], [(w.to(dtype), b.to(dtype)) for w, b in hidden])
+        elif gains is not None:  # residual growth: the plain torch layers, each added to its input
             steps = [partial(_residual_step, activation, w.to(dtype), b.to(dtype), gain)
                      for activation, (w, b), gain in zip(self.activations[1:], hidden, gains)]
         elif coords.device.type == "cpu":
@@ -276,6 +283,19 @@ class MLP(FieldNet):
         return GUARD.run(
             lambda: triton_mlp.fused_mlp(coords, frame_bias, weights, layers, self.spec.activation, colour_map),
             lambda: None)
+
+    @torch.no_grad()
+    def readout_gains(self, coords: Tensor, frame_inputs: Tensor, weights: list[Tensor], **options: float
+                      ) -> tuple[float, ...]:
+        """Readout growth's gains for this net, measured on the given (proxy) coords: see
+        readout_growth.measure_readout_gains (`options`: share, state_gain)."""
+        frame_bias = self._frame_bias(frame_inputs, weights)
+        if coords.dim() == 2:
+            coords = coords.unsqueeze(0)
+        first = self.activations[0](torch.matmul(coords, weights[0][:, :self.spec.coord_features])
+                                    + frame_bias.unsqueeze(1))
+        hidden = list(zip(weights[2:-2:2], weights[3:-2:2]))
+        return measure_readout_gains(first, self.activations[1:], hidden, weights[-2], **options)
 
     def _layers(self, depth: int | None) -> int:
         """How many hidden layers to run: all, or the first `depth` (depth growth)."""

@@ -26,6 +26,7 @@ from cppn_motion.motion.timeline import Timeline
 from cppn_motion.nets import FieldNet, NetSpec, build_net
 from cppn_motion.nets.coords import Grid, coordinate_features, feature_count, make_grid
 from cppn_motion.nets.mlp import MLP, kernel_wanted
+from cppn_motion.nets.readout_growth import Readout
 from cppn_motion.rendering.budget import check_memory
 from cppn_motion.rendering.device import frames_per_batch, resolve_device
 from cppn_motion.rendering.hooks import Progress
@@ -126,10 +127,10 @@ class Scene:
     def raw_at(self, phase: Tensor, coords: Tensor | None = None, shape: tuple[int, int] | None = None, *,
                grid: Grid | None = None, depth: int | None = None,
                adjust_weights: Callable[[list[Tensor]], list[Tensor]] | None = None,
-               layer_gains: list[float] | None = None) -> Tensor:
+               layer_gains: list[float] | None = None, readout: Readout | None = None) -> Tensor:
         """Raw net outputs (B, P, C) at these phases. `depth` truncates the net, `layer_gains`
-        makes its layers residual with these gains and `adjust_weights` rewrites the frame's
-        weights (depth and width growth)."""
+        makes its layers residual with these gains, `readout` makes it a readout-growth net and
+        `adjust_weights` rewrites the frame's weights (depth and width growth)."""
         inputs = self.timeline.inputs_at(phase)
         weights = inputs.weights if adjust_weights is None else adjust_weights(inputs.weights)
         if coords is None:
@@ -140,6 +141,8 @@ class Scene:
         extra: dict = {} if depth is None else {"depth": depth}
         if layer_gains is not None:
             extra["layer_gains"] = layer_gains
+        if readout is not None:
+            extra["readout"] = readout
         with full_float32(self.device):
             raw, bad = clamp_nonfinite(self.net(coords, inputs.frame_features, weights, shape, **extra))
         self._count_nonfinite(bad, raw.numel())
@@ -288,18 +291,23 @@ def proxy_size(width: int, height: int) -> tuple[int, int]:
     return (short, long) if width <= height else (long, short)
 
 
-def measure_calibration(scene: Scene, **raw_options) -> Calibration:
-    """Output statistics over a small proxy render of frames spread across the clip.
-    `raw_options` go to Scene.raw_at (growth measures each truncated net this way)."""
+def proxy_field(scene: Scene) -> tuple[Tensor, Tensor, tuple[int, int], Grid]:
+    """The calibration proxy: (phases, coords, (height, width), grid) of a small render of
+    PROXY_FRAMES frames spread evenly over the loop, independent of the clip's frame count."""
     preset = scene.preset
     canvas = preset.canvas
     proxy_w, proxy_h = proxy_size(canvas.width, canvas.height)
     grid = make_grid(proxy_w, proxy_h, canvas.scale, tuple(canvas.center), device=scene.device)
     coords = coordinate_features(grid, preset.inputs.features, preset.inputs.feature_scale)
-    # Phases spread evenly over the loop, independent of the clip's frame count.
     phase = torch.arange(PROXY_FRAMES, dtype=torch.float64) / PROXY_FRAMES
-    raw = scene.raw_at(phase, coords, (proxy_h, proxy_w), grid=grid, **raw_options)
-    return Calibration.measure(raw)
+    return phase, coords, (proxy_h, proxy_w), grid
+
+
+def measure_calibration(scene: Scene, **raw_options) -> Calibration:
+    """Output statistics over a small proxy render of frames spread across the clip.
+    `raw_options` go to Scene.raw_at (growth measures each truncated net this way)."""
+    phase, coords, shape, grid = proxy_field(scene)
+    return Calibration.measure(scene.raw_at(phase, coords, shape, grid=grid, **raw_options))
 
 
 ProgressFn = Progress

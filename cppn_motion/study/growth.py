@@ -1,12 +1,15 @@
 """Growth animations: the picture of a net growing layer by layer (depth growth) or unit by unit
 (width growth), with optional in-between frames.
 
-Two methods. 'residual' (the default for MLPs, chosen by bench/growth_study.py): every layer after
-the first is a residual layer h + a*f(h); layers not yet grown have a = 0 and pass the picture
-through, the entering layer's a ramps 0 -> 1 and the head is always the full net's, so the picture
-stays and gains folds. (Its last stage is the residual net's picture, not the plain net's.)
-'independent' (the old behaviour): the net truncated after d layers, each stage with its own
-colour statistics, cross-faded; each stage is a new picture.
+Three methods, chosen between by bench/growth_study.py (README, "Growth: method chosen by
+measurement"). 'readout' (the default for MLPs): every layer after the first is a residual layer
+that adds its branch to the state at gain 2 and to the head's input at a measured share
+(nets/readout_growth.py); a layer not grown yet is skipped, the entering layer's share ramps
+0 -> 1, the head is always the full net's, so the picture stays and gains folds. 'residual': the
+plain residual net h + a*f(h), a ramping 0 -> 1 (changes the composition more). 'independent' (the
+old behaviour, the only one for conv nets): the net truncated after d layers, cross-faded; each
+stage is a new picture. The last stage of 'readout' and 'residual' is that net's picture, not
+`render`'s.
 
 Pure computation: yields uint8 frames and a label per frame; drawing the label and writing files
 belong to the command.
@@ -24,12 +27,16 @@ from cppn_motion.colour.mapping import Calibration, quantize, to_rgb
 from cppn_motion.errors import UserError
 from cppn_motion.motion.easing import EASINGS
 from cppn_motion.nets.mlp import MLP
-from cppn_motion.rendering.scene import Scene, measure_calibration
+from cppn_motion.nets.readout_growth import Readout
+from cppn_motion.rendering.numerics import full_float32
+from cppn_motion.rendering.scene import Scene, measure_calibration, proxy_field
 from cppn_motion.rendering.supersample import downsample_linear
 
 GrowthMode = Literal["depth", "width"]
-GrowthMethod = Literal["residual", "independent"]
-METHODS = ("residual", "independent")
+GrowthMethod = Literal["readout", "residual", "independent"]
+METHODS = ("readout", "residual", "independent")
+# The methods that need the MLP's residual forms.
+MLP_METHODS = ("readout", "residual")
 # Width stages when the net is wider than this: evenly spaced from 1 to the full width,
 # so a 256-wide net does not make a 256-stage animation.
 MAX_WIDTH_STAGES = 16
@@ -40,31 +47,50 @@ class Stage:
     depth: int | None   # hidden layers used (None: all)
     width: int | None   # units used per hidden layer (None: all)
     label: str
-    # Residual gains of hidden layers 2..L (None: plain layers). Stage d has d-1 ones, then zeros.
+    # Residual ('residual') or readout ('readout') gains of hidden layers 2..L (None: plain layers).
+    # Stage d has d-1 grown layers (gain 1, or the layer's measured readout share), then zeros.
     gains: tuple[float, ...] | None = None
+    readout: bool = False
     # Width growth in between stages: units [width, entering[0]) count with weight entering[1].
     entering: tuple[int, float] | None = None
 
 
 def default_method(scene: Scene) -> GrowthMethod:
-    """Residual growth where the net supports it (MLPs), else the truncated nets."""
-    return "residual" if isinstance(scene.net, MLP) else "independent"
+    """Readout growth where the net supports it (MLPs), else the truncated nets."""
+    return "readout" if isinstance(scene.net, MLP) else "independent"
 
 
 def check_method(scene: Scene, method: str) -> None:
     if method not in METHODS:
         raise UserError(f"--method: expected one of {', '.join(METHODS)}; got {method!r}")
-    if method == "residual" and not isinstance(scene.net, MLP):
-        raise UserError(f"--method residual: residual growth is implemented for net.arch 'mlp'; got "
+    if method in MLP_METHODS and not isinstance(scene.net, MLP):
+        raise UserError(f"--method {method}: {method} growth is implemented for net.arch 'mlp'; got "
                         f"'{scene.net.spec.arch}' (use --method independent)")
+
+
+@torch.no_grad()
+def readout_gains(scene: Scene) -> tuple[float, ...]:
+    """The MLP's readout shares (readout_growth.py), measured on the colour calibration's proxy."""
+    phase, coords, _, grid = proxy_field(scene)
+    inputs = scene.timeline.inputs_at(phase)
+    with full_float32(scene.device):
+        return scene.net.readout_gains(scene.coords_at(phase, coords, grid), inputs.frame_features, inputs.weights)
+
+
+def full_gains(scene: Scene, method: GrowthMethod) -> tuple[float, ...] | None:
+    """Every layer's gain once grown: ones ('residual'), measured shares ('readout'), or None."""
+    if method == "readout":
+        return readout_gains(scene)
+    return (1.0,) * (scene.net.spec.depth - 1) if method == "residual" else None
 
 
 def growth_stages(scene: Scene, mode: GrowthMode, method: GrowthMethod = "independent") -> list[Stage]:
     spec = scene.net.spec
-    full_gains = (1.0,) * (spec.depth - 1) if method == "residual" else None
+    gains = full_gains(scene, method)
+    readout = method == "readout"
     if mode == "depth":
-        if method == "residual":
-            return [Stage(None, None, f"depth {d}/{spec.depth}", (1.0,) * (d - 1) + (0.0,) * (spec.depth - d))
+        if gains is not None:
+            return [Stage(None, None, f"depth {d}/{spec.depth}", gains[:d - 1] + (0.0,) * (spec.depth - d), readout)
                     for d in range(1, spec.depth + 1)]
         return [Stage(d, None, f"depth {d}/{spec.depth}") for d in range(1, spec.depth + 1)]
     if mode == "width":
@@ -72,7 +98,7 @@ def growth_stages(scene: Scene, mode: GrowthMode, method: GrowthMethod = "indepe
             raise UserError(f"--mode width: width growth is implemented for net.arch 'mlp'; got '{spec.arch}'")
         count = min(spec.width, MAX_WIDTH_STAGES)
         widths = sorted({max(1, round(spec.width * k / count)) for k in range(1, count + 1)})
-        return [Stage(None, w, f"width {w}/{spec.width}", full_gains) for w in widths]
+        return [Stage(None, w, f"width {w}/{spec.width}", gains, readout) for w in widths]
     raise UserError(f"--mode: expected 'depth' or 'width'; got {mode!r}")
 
 
@@ -110,7 +136,9 @@ def narrow_weights(weights: list[Tensor], width: int, entering: tuple[int, float
 def _stage_options(stage: Stage) -> dict:
     """Scene.raw_at options that evaluate this stage's truncated, residual or narrowed net."""
     options: dict = {"depth": stage.depth}
-    if stage.gains is not None:
+    if stage.gains is not None and stage.readout:
+        options["readout"] = Readout(stage.gains)
+    elif stage.gains is not None:
         options["layer_gains"] = list(stage.gains)
     if stage.width is not None:
         options["adjust_weights"] = lambda weights: narrow_weights(weights, stage.width, stage.entering)
@@ -125,10 +153,11 @@ def stage_calibration(scene: Scene, stage: Stage) -> Calibration:
 
 
 def shared_calibration(scene: Scene, method: GrowthMethod) -> Calibration:
-    """One calibration for every stage: the full net's (for 'residual', the full residual net's)."""
-    if method != "residual" or not scene.preset.colour.normalize:
+    """One calibration for every stage: the full net's (for 'readout' and 'residual', that
+    method's full-depth net)."""
+    if method not in MLP_METHODS or not scene.preset.colour.normalize:
         return scene.calibration
-    return measure_calibration(scene, layer_gains=[1.0] * (scene.net.spec.depth - 1))
+    return stage_calibration(scene, growth_stages(scene, "depth", method)[-1])
 
 
 @torch.no_grad()
@@ -157,9 +186,9 @@ CalibrationChoice = Literal["stage", "full", "shared"]
 
 def calibration_for(scene: Scene, method: GrowthMethod, choice: CalibrationChoice | None
                      ) -> Literal["stage", "full"] | Calibration:
-    """None: each stage's own statistics, which bench/growth_study.py measured as good as a shared
-    calibration for residual growth on hue and continuity, and better on complexity and looks
-    (a shared one shows the shallow stages as a grey fog)."""
+    """None: each stage's own statistics, which bench/growth_study.py measured better than a shared
+    calibration on hue distance and high-frequency ranking for readout and residual growth (a
+    shared one shows the shallow stages as a grey fog)."""
     choice = choice or "stage"
     return shared_calibration(scene, method) if choice == "shared" else choice
 
@@ -192,7 +221,7 @@ def iter_growth(scene: Scene, mode: GrowthMode = "depth", *, hold: int = 12, ble
         following = stage_rgb(scene, following_stage, phase, calib)
         for step in range(1, blend + 1):
             alpha = float(ease(step / (blend + 1)))
-            if method == "residual":
+            if method in MLP_METHODS:
                 mixed = stage_rgb(scene, between(stage, following_stage, alpha), phase, calib)
             else:
                 mixed = current * (1 - alpha) + following * alpha

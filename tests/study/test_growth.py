@@ -83,7 +83,7 @@ def test_grow_records_its_preset_and_flags_like_render_and_its_sidecar_makes_it_
     args = ["--size", "48x32", "--set", "net.depth=2", "--hold", "1", "--blend", "1", "--quiet"]
     assert main(["grow", "default", *args, "-o", str(out)]) == 0
     recorded = read_recorded(out)  # embedded in the GIF, as render's outputs are
-    assert recorded.command == "grow --mode depth --method residual --hold 1 --blend 1 --time 0.0 --calibration stage"
+    assert recorded.command == "grow --mode depth --method readout --hold 1 --blend 1 --time 0.0 --calibration stage"
     sidecar = tmp_path / "grow.gif.yaml"
     assert "# made with: cppn-motion grow <this file> --mode depth" in sidecar.read_text()
     assert main(["grow", str(sidecar), "--hold", "1", "--blend", "1", "--quiet", "-o", str(tmp_path / "again.gif")]) == 0
