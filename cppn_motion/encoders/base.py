@@ -163,7 +163,7 @@ class FrameWriter:
             self.abort()
             raise
         self._open = False
-        commit_with_sidecar([self._output], self.path, self.metadata if self.sidecar else None)
+        commit_with_sidecar([self._output], self.path, self._sidecar_metadata() if self.sidecar else None)
 
     def abort(self) -> None:
         """Stop, remove the temp file and leave any existing target untouched. Idempotent."""
@@ -204,6 +204,10 @@ class FrameWriter:
 
     def _release(self) -> None:
         """Free resources without producing a file (default: nothing to free)."""
+
+    def _sidecar_metadata(self) -> dict[str, str]:
+        """What the sidecar records: the metadata, plus what only the finished file knows (a GIF's frames)."""
+        return self.metadata
 
     # ----- helpers
 
