@@ -9,9 +9,9 @@ from typing import Sequence
 import numpy as np
 from PIL import Image
 
-# Lossy quality 60: CPPN loops are smooth fields, so at this quality a 256x144 tile shows no
-# blocking at 1x while a 5 s loop at 12 fps stays near 100-250 KiB (README, gallery).
-WEBP_QUALITY = 60
+# Lossy quality 75: at 60 the flat stone of `marble` showed 4x4 blocks; 75 cleans them and keeps
+# its thin veins crisp for 15% more bytes (85: +57%). A 5 s loop at 12 fps is ~150-300 KiB at 256x144.
+WEBP_QUALITY = 75
 # Pillow's encoder effort, 0 (fast) to 6 (smallest): 4 is its default, measured ~3x faster than 6
 # for ~3% more bytes on these tiles.
 WEBP_METHOD = 4

@@ -29,18 +29,6 @@ def test_palettes_lists_ours_and_colorcets(capsys) -> None:
     assert out.startswith("silk") and "marble" in out and "CET_L3" in out and "glasbey" not in out
 
 
-def test_the_html_gallery_has_a_playing_tile_for_every_bundled_preset(tmp_path) -> None:
-    import re
-
-    from cppn_motion.config.presets import bundled_names
-
-    out = tmp_path / "g.html"
-    assert main(["gallery", "--cell", "32x18", "--fps", "1", "-o", str(out), "--quiet", "--device", "cpu"]) == 0
-    text = out.read_text(encoding="utf-8")
-    assert sorted(re.findall(r'<figure id="([^"]+)"', text)) == sorted(bundled_names())
-    assert len(re.findall(r'src="data:image/webp;base64,', text)) == len(bundled_names())
-
-
 def test_the_html_gallery_refuses_png_only_flags_and_the_png_html_ones(tmp_path, capsys) -> None:
     assert main(["gallery", "ink", "--time", "0.5", "-o", str(tmp_path / "g.html")]) == 2
     assert main(["gallery", "ink", "--fps", "6", "-o", str(tmp_path / "g.png")]) == 2

@@ -270,3 +270,15 @@ def test_a_resumed_gif_reports_the_limits_the_gif_writer_applied(tmp_path, capsy
             "-o", str(out), "--quiet", "--resume", "--segments", "2"]
     assert main(args) == 0
     assert "cppn-motion: note: gif_max_bytes=2000" in capsys.readouterr().err
+
+
+def test_a_thinned_gif_resumed_in_segments_is_the_plain_render(tmp_path):
+    # At 30 fps a GIF keeps every other frame. A plain render renders only those; the segments
+    # hold every frame and their join keeps the same ones (counted from frame 0): the same file.
+    flags = [*TINY_FLAGS, "--set", "timeline.fps=30", "--set", "timeline.frames=7"]
+    assert main(["render", "-o", str(tmp_path / "clip.gif"), "--resume", "--segments", "3", *flags]) == 0
+    assert main(["render", "-o", str(tmp_path / "single.gif"), *flags]) == 0
+    assert (tmp_path / "clip.gif").read_bytes() == (tmp_path / "single.gif").read_bytes()
+    assert (tmp_path / "clip.gif.yaml").read_text() == (tmp_path / "single.gif.yaml").read_text()
+    with Image.open(tmp_path / "clip.gif") as gif:
+        assert gif.n_frames == 4

@@ -2,6 +2,7 @@
 preset, a page that asks for nothing (checked in headless Chromium where it is installed)."""
 from __future__ import annotations
 
+import base64
 import io
 import re
 
@@ -12,8 +13,10 @@ from PIL import Image
 from tiny import tiny_preset
 
 import cppn_motion as cm
+from cppn_motion.config.presets import bundled_names
 from cppn_motion.encoders.animated_webp import animated_webp, loop_durations_ms
-from cppn_motion.study.gallery_page import CSP, gallery_page, loop_tile
+from cppn_motion.study.gallery import gallery_presets
+from cppn_motion.study.gallery_page import CSP, gallery_page, loop_tile, loop_tiles
 
 
 def webp_frames(data: bytes) -> tuple[list[np.ndarray], list[int]]:
@@ -63,6 +66,16 @@ def test_the_page_names_every_tile_and_refers_to_nothing_outside_itself(tmp_path
     assert re.findall(r'<figure id="([^"]+)"', text) == ["ink", "op_art"]
     assert all(src.startswith("data:image/webp;base64,") for src in re.findall(r'src="([^"]*)"', text))
     assert "href=" not in text and "url(" not in text and "://" not in text
+
+
+def test_every_bundled_preset_gets_a_playing_tile():
+    presets = [preset if preset.net.arch == "mlp" else preset.with_overrides({"net.design_size": 18})
+               for preset in gallery_presets(None, (32, 18))]  # conv nets evaluate their design grid
+    text = gallery_page(loop_tiles(presets, "cpu", max_fps=1), "0")
+    assert sorted(re.findall(r'<figure id="([^"]+)"', text)) == sorted(bundled_names())
+    tiles = re.findall(r'src="data:image/webp;base64,([^"]+)"', text)
+    assert len(tiles) == len(bundled_names())
+    assert all(len(webp_frames(base64.b64decode(tile))[0]) > 1 for tile in tiles)  # each one moves
 
 
 def test_descriptions_are_escaped():
