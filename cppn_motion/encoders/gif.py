@@ -94,6 +94,16 @@ class GifTiming:
         return [k for k, position in enumerate(self.positions) if position % step == 0]
 
 
+def held_frames(indices: Sequence[int], clip_frames: int, fps: float,
+                max_fps: float | None) -> tuple[list[int], GifTiming]:
+    """The frames of `indices` (of a `clip_frames`-frame clip, written at `fps`) that a GIF playing
+    at most `max_fps` holds, and where they sit in its loop (possibly none, for a short part)."""
+    indices = list(indices)
+    timing = GifTiming.of(indices, clip_frames)
+    kept = timing.kept(frame_step(fps, max_fps))
+    return [indices[k] for k in kept], GifTiming(tuple(timing.positions[k] for k in kept), timing.length)
+
+
 def quantize_frame(frame: np.ndarray, colors: int, dither: bool) -> Image.Image:
     """An (H, W, 3) uint8 frame as a P-mode image with its own palette of at most `colors` colours.
 

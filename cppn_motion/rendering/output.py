@@ -11,7 +11,7 @@ from cppn_motion._version import __version__
 from cppn_motion.config.presets import preset_to_yaml
 from cppn_motion.config.schema import Preset
 from cppn_motion.encoders import EncoderOptions, FrameWriter, GifTiming, OutputTarget, check_writer, open_writer
-from cppn_motion.encoders.gif import frame_step
+from cppn_motion.encoders.gif import frame_step, held_frames
 from cppn_motion.encoders.levels import LEVELS
 from cppn_motion.encoders.provenance import (
     COMMAND_KEY,
@@ -88,14 +88,14 @@ class RenderOutput:
         clip = list(clip)
         if self.target.kind != "gif":
             return clip, None
-        timing = GifTiming.of(clip, self.clip_frames if self.clip_frames is not None else len(clip))
-        step = frame_step(self.fps, self.options.gif_max_fps)
-        kept = timing.kept(step)
-        if not kept:
-            raise UserError(f"frames {format_frames(clip, -1)}: a GIF keeps one frame in every {step} of the "
-                            f"{self.fps:g} fps clip (output.gif_max_fps {self.options.gif_max_fps:g}) and these "
-                            "hold none of them; choose a longer range or --set output.gif_max_fps=null")
-        return [clip[k] for k in kept], GifTiming(tuple(timing.positions[k] for k in kept), timing.length)
+        total = self.clip_frames if self.clip_frames is not None else len(clip)
+        held, timing = held_frames(clip, total, self.fps, self.options.gif_max_fps)
+        if not held:
+            raise UserError(f"frames {format_frames(clip, -1)}: a GIF keeps one frame in every "
+                            f"{frame_step(self.fps, self.options.gif_max_fps)} of the {self.fps:g} fps clip "
+                            f"(output.gif_max_fps {self.options.gif_max_fps:g}) and these hold none of them; "
+                            "choose a longer range or --set output.gif_max_fps=null")
+        return held, timing
 
     def open(self, frame_numbers: Sequence[int] | None = None, sidecar: bool = False,
              gif_timing: GifTiming | None = None) -> FrameWriter:
