@@ -64,6 +64,7 @@ class Gallery:
         self.round = 0
         self.base = ""      # the YAML of the preset the round mutates (adopting needs it unchanged)
         self._kept: list[tuple[Candidate, Preset, bytes]] = []
+        self._current_picture: bytes | None = None  # the preset the round mutates, for comparison
         self._skipped = 0
         self._done = True
         self._error: str | None = None
@@ -72,6 +73,7 @@ class Gallery:
         with self._lock:
             self.round, self.base = round_number, preset_to_yaml(base)
             self._kept, self._skipped, self._done, self._error = [], 0, False, None
+            self._current_picture = None
         threading.Thread(target=self._paint, args=(round_number, base, proposed), name="cppn-motion-live-variations",
                          daemon=True).start()
 
@@ -83,6 +85,9 @@ class Gallery:
         error = None
         try:
             shown = [self._render(base)]
+            with self._lock:
+                if self.round == round_number:
+                    self._current_picture = png_bytes(shown[0])
             for candidate, preset in proposed:
                 if not self._current(round_number) or len(shown) > self.count:
                     break
@@ -107,7 +112,7 @@ class Gallery:
         whether the round is complete, how many proposals looked too alike or like noise, and an error."""
         with self._lock:
             return {"round": self.round, "count": self.count, "done": self._done, "skipped": self._skipped,
-                    "error": self._error,
+                    "error": self._error, "current": self._current_picture is not None,
                     "candidates": [{"label": candidate.label, "changes": candidate.changes}
                                    for candidate, _, _ in self._kept]}
 
@@ -118,12 +123,15 @@ class Gallery:
             candidate, preset, _ = self._kept[index]
             return candidate, preset
 
-    def picture(self, round_number: int, index: int) -> bytes | None:
-        """The PNG of that cell; None when it is not (or no longer, or not yet) there."""
+    def picture(self, round_number: int, index: int | None) -> bytes | None:
+        """The PNG of that cell (index None: the current preset's); None when it is not (or no
+        longer, or not yet) there."""
         with self._lock:
-            if round_number != self.round or not 0 <= index < len(self._kept):
+            if round_number != self.round:
                 return None
-            return self._kept[index][2]
+            if index is None:
+                return self._current_picture
+            return self._kept[index][2] if 0 <= index < len(self._kept) else None
 
 
 def _check_choice(round_number: Any, index: Any, current: int, count: int) -> None:

@@ -65,7 +65,9 @@ PANEL = """<style>
              background: rgba(0, 0, 0, 0.82); font: 12px/1.25 "Liberation Sans", Arial, sans-serif; padding: 8px 10px 10px;
              border-radius: 8px; }
 #live-grid[hidden] { display: none; }
-#live-grid-head { display: flex; justify-content: space-between; gap: 12px; align-items: center; margin-bottom: 6px; }
+#live-grid-head { display: flex; gap: 12px; align-items: center; margin-bottom: 6px; }
+#live-grid-head img { width: 64px; height: 36px; object-fit: contain; border: 1px solid #666; }
+#live-grid-title { flex: 1; }
 #live-grid-cells { display: grid; grid-template-columns: repeat(3, 196px); gap: 6px; }
 #live-grid button { font: inherit; color: #eee; background: #222; border: 1px solid #666; border-radius: 4px; }
 #live-grid-cells button { padding: 0 0 3px; border-width: 2px; cursor: pointer; overflow: hidden; }
@@ -82,7 +84,8 @@ title="write the preset as YAML beside the original (NAME.edited.yaml)">save pre
 title="nine new seeds and small mutations of this preset: click one to adopt it, then ask again"
 >variations</button><button type="button" id="live-reset" title="drop the panel's edits and adopted variations"
 >reset to file</button><span id="live-note"></span><span id="live-progress"></span></form></details>
-<div id="live-grid" hidden><div id="live-grid-head"><span id="live-grid-title"></span>
+<div id="live-grid" hidden><div id="live-grid-head"><img id="live-grid-now" alt="now" title="the preset now (the loop's first frame)"
+hidden><span id="live-grid-title"></span>
 <button type="button" id="live-grid-close">close</button></div><div id="live-grid-cells"></div></div>
 <script type="application/json" id="cppn-motion-live">%STATE%</script>
 <script>
@@ -174,7 +177,8 @@ title="nine new seeds and small mutations of this preset: click one to adopt it,
   const title = document.getElementById("live-grid-title");
   let gridRound = 0;  // the round on show; 0 while the grid is closed
   grid.addEventListener("keydown", (e) => e.stopPropagation());  // space on a cell adopts, not pauses
-  function closeGrid() { gridRound = 0; grid.hidden = true; cells.textContent = ""; }
+  const nowImage = document.getElementById("live-grid-now");
+  function closeGrid() { gridRound = 0; grid.hidden = true; cells.textContent = ""; nowImage.hidden = true; nowImage.dataset.painted = ""; }
   document.getElementById("live-grid-close").addEventListener("click", closeGrid);
   function cell(index) {
     while (cells.children.length <= index) {
@@ -189,19 +193,28 @@ title="nine new seeds and small mutations of this preset: click one to adopt it,
     }
     return cells.children[index];
   }
+  async function fetched(round, name) {  // a blob: URL of that picture, or null
+    const response = await fetch("/variations/" + round + "/" + name + ".png", { cache: "no-store" });
+    return response.ok && round === gridRound ? URL.createObjectURL(await response.blob()) : null;
+  }
   async function picture(round, index, button) {
     try {
-      const response = await fetch("/variations/" + round + "/" + index + ".png", { cache: "no-store" });
-      if (!response.ok || round !== gridRound) return;
+      const url = await fetched(round, index);
+      if (!url) return;
       const img = document.createElement("img");
       img.alt = button.lastChild.textContent;
-      img.src = URL.createObjectURL(await response.blob());
+      img.src = url;
       button.firstChild.replaceWith(img);
       button.disabled = false;
     } catch (e) { button.dataset.painted = ""; }  // asked again at the next poll
   }
   function paintGrid(v) {
     if (!v || v.round !== gridRound) return;
+    if (v.current && !nowImage.dataset.painted) {
+      nowImage.dataset.painted = "1";
+      fetched(v.round, "current").then((url) => { if (url) { nowImage.src = url; nowImage.hidden = false; } },
+                                       () => { nowImage.dataset.painted = ""; });
+    }
     v.candidates.forEach((c, index) => {
       const button = cell(index);
       if (button.dataset.painted) return;

@@ -8,7 +8,8 @@ addressed to 127.0.0.1 or localhost, so another site cannot reach it by DNS rebi
     POST /save      writes NAME.edited.yaml (PreviewState.save); {"path": ...}
     POST /render    starts the real render to outputs/NAME.mp4; /version's "render" has its progress
     POST /variations  a new round of 9 candidates (gallery.py); /version's "variations" lists them as painted
-    GET  /variations/R/I.png  candidate I of round R as a PNG thumbnail (404 when not there)
+    GET  /variations/R/I.png  candidate I of round R as a PNG thumbnail (404 when not there);
+                    /variations/R/current.png the preset it mutates, for comparison
     POST /adopt     {"round": R, "index": I}: that candidate becomes the preset, as a panel edit would
     POST /reset     drops the panel's edits and adopted candidates: the file as saved
 """
@@ -29,7 +30,7 @@ LOCAL_NAMES = ("127.0.0.1", "localhost")
 MAX_BODY = 64 * 1024  # the panel's edits are a few hundred bytes
 POLL_SECONDS = 0.3    # the file's modification time is checked this often: a save shows within a second
 POSTS = ("/set", "/save", "/render", "/variations", "/adopt", "/reset")
-_PICTURE = re.compile(r"/variations/(\d{1,9})/(\d{1,3})\.png")
+_PICTURE = re.compile(r"/variations/(\d{1,9})/(\d{1,3}|current)\.png")
 
 
 def host_name(header: str) -> str:
@@ -78,10 +79,10 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/version":
             self._json(200, self.server.state.snapshot())
         elif (cell := _PICTURE.fullmatch(path)) is not None:
-            round_number, index = int(cell.group(1)), int(cell.group(2))
+            round_number, index = int(cell.group(1)), None if cell.group(2) == "current" else int(cell.group(2))
             picture = self.server.state.gallery.picture(round_number, index)
             if picture is None:
-                self._send(404, f"not found: no picture {index} in round {round_number} (the grid shows round "
+                self._send(404, f"not found: no picture {cell.group(2)} in round {round_number} (the grid shows round "
                                 f"{self.server.state.gallery.round})\n", "text/plain; charset=utf-8")
             else:
                 self._send(200, picture, "image/png")

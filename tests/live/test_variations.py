@@ -105,6 +105,8 @@ def test_the_grid_offers_nine_distinct_valid_candidates_pinned_by_the_round(runn
     while not fresh.status()["done"] and time.monotonic() < deadline:
         time.sleep(0.05)
     assert fresh.status()["candidates"] == cells
+    status, kind, png = running.request_bytes("GET", "/variations/1/current.png")  # the parent, to compare
+    assert status == 200 and grid["current"] and np.array_equal(_pixels(png), render_thumbnail(preset))
     assert running.request("GET", "/variations/1/9.png")[0] == 404
     assert running.request("GET", "/variations/2/0.png")[0] == 404
 
