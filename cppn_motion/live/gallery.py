@@ -15,7 +15,7 @@ from PIL import Image
 from cppn_motion.config.presets import preset_to_yaml
 from cppn_motion.config.schema import Preset
 from cppn_motion.errors import UserError
-from cppn_motion.live.variations import COUNT, Candidate, looks_alike, looks_like_noise
+from cppn_motion.live.variations import COUNT, Candidate, looks_alike, looks_dull
 from cppn_motion.rendering.scene import build_scene
 from cppn_motion.rendering.tiles import render_tiled
 
@@ -92,7 +92,7 @@ class Gallery:
                 if not self._current(round_number) or len(shown) > self.count:
                     break
                 frame = self._render(preset)
-                if looks_like_noise(frame) or any(looks_alike(frame, other) for other in shown):
+                if looks_dull(frame) or any(looks_alike(frame, other) for other in shown):
                     with self._lock:
                         self._skipped += 1
                     continue
@@ -109,7 +109,7 @@ class Gallery:
 
     def status(self) -> dict[str, Any]:
         """For /version: the round, the candidates painted so far (label and edits, in grid order),
-        whether the round is complete, how many proposals looked too alike or like noise, and an error."""
+        whether the round is complete, how many proposals looked too alike or dull (flat or static), and an error."""
         with self._lock:
             return {"round": self.round, "count": self.count, "done": self._done, "skipped": self._skipped,
                     "error": self._error, "current": self._current_picture is not None,

@@ -227,7 +227,7 @@ hidden><span id="live-grid-title"></span>
     else while (cells.children.length > v.candidates.length) cells.lastChild.remove();
     title.textContent = "round " + v.round + ": click one to adopt it" +
       (v.done ? "" : " (" + v.candidates.length + " of " + v.count + " so far)") +
-      (v.skipped ? "; " + v.skipped + " too alike or noise, left out" : "") + (v.error ? "; " + v.error : "");
+      (v.skipped ? "; " + v.skipped + " too alike or dull, left out" : "") + (v.error ? "; " + v.error : "");
   }
   async function adopt(index) {
     const answer = await post("/adopt", { round: gridRound, index });

@@ -21,7 +21,7 @@ from cppn_motion.cli.main import main
 from cppn_motion.config.presets import load_preset, parse_set, preset_to_yaml
 from cppn_motion.live.gallery import Gallery, render_thumbnail, thumbnail_size
 from cppn_motion.live.preview import panel_values
-from cppn_motion.live.variations import NEW_SEEDS, looks_alike, looks_like_noise, proposals
+from cppn_motion.live.variations import NEW_SEEDS, looks_alike, looks_dull, proposals
 
 GRID_SECONDS = 90  # a whole grid of the tiny preset paints in ~2 s on a quiet 2-core machine
 
@@ -72,12 +72,15 @@ def test_proposals_are_pinned_by_the_preset_and_the_round_and_are_valid_and_dist
             preset_to_yaml(resolved)
 
 
-def test_the_judges_tell_noise_and_near_copies_from_pictures():
+def test_the_judges_tell_dull_pictures_and_near_copies_from_pictures():
     picture = render_thumbnail(tiny_preset(seed=3))
-    assert not looks_like_noise(picture)
-    assert looks_like_noise(np.random.default_rng(0).integers(0, 256, picture.shape, dtype=np.uint8))
-    # the case that made the noise judge: a deep sin net at gain 2 aliases into static at 192 px
-    assert looks_like_noise(render_thumbnail(load_preset("stained_glass", {"net.activation": "sin"})))
+    assert not looks_dull(picture)
+    assert looks_dull(np.random.default_rng(0).integers(0, 256, picture.shape, dtype=np.uint8))
+    assert looks_dull(np.full_like(picture, 90))
+    # the cases that made the judge: a deep sin net at gain 2 aliases into static at 192 px, and
+    # abs on weight_morph's net is one flat teal
+    assert looks_dull(render_thumbnail(load_preset("stained_glass", {"net.activation": "sin"})))
+    assert looks_dull(render_thumbnail(load_preset("weight_morph", {"net.activation": "abs"})))
     assert looks_alike(picture, np.clip(picture.astype(int) + 6, 0, 255).astype(np.uint8))
     assert not looks_alike(picture, 255 - picture)
 
