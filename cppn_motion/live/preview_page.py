@@ -1,6 +1,7 @@
 """The page `cppn-motion live` serves: the exported page plus a panel and a script that asks the
 server for its version, reloads (keeping the moment, the speed and pause) when the preset changed,
-and shows a refused value in a bar while the last good picture plays on. Pure computation."""
+and shows a refused value in a bar while the last good picture plays on; and the variations grid
+(gallery.py paints its cells, a click adopts one). Pure computation."""
 from __future__ import annotations
 
 import html

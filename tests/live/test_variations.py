@@ -137,6 +137,14 @@ def test_a_bad_choice_is_one_line_and_changes_nothing(running, body, line):
     assert running.version()["version"] == before["version"]
 
 
+def test_the_new_endpoints_keep_the_servers_rules(running):
+    for path in ("/variations", "/adopt", "/reset"):
+        assert running.request("POST", path, {}, headers={"Origin": "http://attacker.example"})[0] == 403
+        assert running.request("POST", path, "{}", headers={"Content-Type": "text/plain"})[0] == 415
+    assert running.request("GET", "/variations/1/0.png", headers={"Host": "attacker.example"})[0] == 403
+    assert running.state.gallery.round == 0 and running.version()["version"] == 1  # nothing happened
+
+
 def test_adopting_before_any_grid_or_after_a_save_is_refused(running, preset_file):
     status, _, text = running.request("POST", "/adopt", {"round": 1, "index": 0})
     assert status == 400 and json.loads(text)["error"] == "adopt: no variations yet; press 'variations' first"
