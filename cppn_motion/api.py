@@ -49,9 +49,10 @@ def render(preset: PresetLike, output: str | Path | None = None, *, device: str 
     limits the GIF writer had to apply; default: warnings). `indices` renders only those
     frames of the clip (each exactly as in the full render), written at `fps` (default
     the preset's). A GIF renders only the frames it keeps (one in every n, counted from the
-    clip's first frame, to play at most output.gif_max_fps), each lasting as in the whole loop. `tuning` (rendering/tuning.py): batch size, a still's band height, parallel
-    MP4 encoders (one while `observe` is given, which needs the frames in order) and yuv420p
-    on the device; they change speed and memory, never a frame.
+    clip's first frame, to play at most output.gif_max_fps), each lasting as in the whole loop.
+    `tuning` (rendering/tuning.py): batch size, a still's band height, parallel MP4 encoders
+    (one while `observe` is given, which needs the frames in order) and yuv420p on the device;
+    they change speed and memory, never a frame.
 
     The file appears only when complete: it is written to a temporary name and
     renamed into place, so an interrupted render leaves any earlier file intact.
