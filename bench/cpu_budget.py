@@ -105,6 +105,17 @@ def ours_startup(folder: str, precision: str) -> float:
                           "--set", f"net.precision={precision}", "-o", f"{folder}/one.mp4", "--quiet"])
 
 
+def utilisation(folder: str, precision: str, frames: int = 150) -> tuple[float, float]:
+    """(wall s, share of the cores busy) of one whole render: its CPU (with ffmpeg's) over
+    wall x cores. Well below 1 means idle cores, which better overlap could use."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = whole_seconds([sys.executable, "-m", "cppn_motion", "render", "default", "--frames", str(frames),
+                          "--set", f"net.precision={precision}", "-o", f"{folder}/clip.mp4", "--quiet"], repeats=1)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu / (wall * len(os.sched_getaffinity(0)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--precision", default="fp32", help="net.precision for our pieces (fp32, fast)")
@@ -115,12 +126,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         plain_start, plain_frame = plain_line(folder)
         our_start = ours_startup(folder, args.precision)
+        wall, busy = utilisation(folder, args.precision)
     ours_frame = (render + x264) / cores
     print(f"CPU ms a 640x360 frame ({args.precision}, {cores} cores, load {os.getloadavg()[0]:.1f}):")
     print(f"| network | colour + dither | x264 | ours, wall a frame on {cores} cores | plain script, wall a frame |")
     print("|---|---|---|---|---|")
     print(f"| {network:.1f} | {render - network:.1f} | {x264:.1f} | {ours_frame:.1f} | {plain_frame:.1f} |")
     print(f"start-up, whole process: ours {our_start:.2f} s (one frame), plain {plain_start:.2f} s")
+    print(f"a whole 150-frame render: {wall:.2f} s, cores busy {100 * busy:.0f}% of the time (CPU incl. ffmpeg / wall x cores)")
     for frames_count in (48, 150):
         predicted = (plain_start + frames_count * plain_frame / 1000) / (our_start + frames_count * ours_frame / 1000)
         print(f"{frames_count} frames: the pieces allow {predicted:.2f}x (if encode and render overlap perfectly)")
