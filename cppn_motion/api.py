@@ -15,6 +15,7 @@ import torch
 
 from cppn_motion.config.presets import load_preset
 from cppn_motion.config.schema import Preset
+from cppn_motion.encoders import GifTiming
 from cppn_motion.errors import UserError
 from cppn_motion.rendering.dull import DullnessCheck
 from cppn_motion.rendering.highbit import iter_frames_16bit
@@ -47,9 +48,11 @@ def render(preset: PresetLike, output: str | Path | None = None, *, device: str 
     batch written (e.g. a motion meter); `notify(message)` receives advice (a dull-looking render,
     limits the GIF writer had to apply; default: warnings). `indices` renders only those
     frames of the clip (each exactly as in the full render), written at `fps` (default
-    the preset's). `tuning` (rendering/tuning.py): batch size, a still's band height, parallel
-    MP4 encoders (one while `observe` is given, which needs the frames in order) and yuv420p
-    on the device; they change speed and memory, never a frame.
+    the preset's). A GIF renders only the frames it keeps (one in every n, counted from the
+    clip's first frame, to play at most output.gif_max_fps), each lasting as in the whole loop.
+    `tuning` (rendering/tuning.py): batch size, a still's band height, parallel MP4 encoders
+    (one while `observe` is given, which needs the frames in order) and yuv420p on the device;
+    they change speed and memory, never a frame.
 
     The file appears only when complete: it is written to a temporary name and
     renamed into place, so an interrupted render leaves any earlier file intact.
@@ -61,8 +64,9 @@ def render(preset: PresetLike, output: str | Path | None = None, *, device: str 
     if indices is not None and len(indices) == 0:
         raise UserError("indices: expected at least one frame of the clip to render; got none")
     out = resolve_output(preset, output, time=time, indices=indices, fps=fps)
+    # A GIF renders only the frames it keeps (output.gif_max_fps), each timed as in the whole loop.
+    clip, gif_timing = out.frames_held(range(preset.timeline.frames) if indices is None else indices)
     device = prepare_render(preset, out.target, device).device  # refuse what cannot fit, before any file or compute
-    clip = list(range(preset.timeline.frames)) if indices is None else list(indices)
     check = DullnessCheck()
     encoders = _encoders(out, tuning, hooks, len(clip), device)
     if encoders > 1:
@@ -72,7 +76,7 @@ def render(preset: PresetLike, output: str | Path | None = None, *, device: str 
                             sidecar=sidecar)
         notes: list[str] = []
     else:
-        notes = _write_serially(preset, out, device, clip, time, hooks, tuning, check, sidecar)
+        notes = _write_serially(preset, out, device, clip, gif_timing, time, hooks, tuning, check, sidecar)
     report_notes(preset, hooks.notify, check, notes)
     return out.path
 
@@ -85,12 +89,14 @@ def _encoders(out: RenderOutput, tuning: Tuning, hooks: Hooks, frames: int, devi
                             cores=usable_cores())
 
 
-def _write_serially(preset: Preset, out: RenderOutput, device: torch.device, clip: list[int], time: float,
-                    hooks: Hooks, tuning: Tuning, check: DullnessCheck, sidecar: bool) -> list[str]:
+def _write_serially(preset: Preset, out: RenderOutput, device: torch.device, clip: list[int],
+                    gif_timing: GifTiming | None, time: float, hooks: Hooks, tuning: Tuning, check: DullnessCheck,
+                    sidecar: bool) -> list[str]:
     """One writer, opened (so validated: even sizes, GIF fps, ...) before any compute. A sequence's
     files are numbered by frame index in the clip, so two ranges of one clip fit in one folder.
     Returns the writer's notes (limits a GIF writer applied)."""
-    writer = out.open(frame_numbers=clip, sidecar=sidecar)  # the sidecar commits with the output
+    # The sidecar commits with the output.
+    writer = out.open(frame_numbers=clip, gif_timing=gif_timing, sidecar=sidecar)
     sixteen = preset.output.bit_depth == 16 and out.target.keeps_16_bit
     with writer:
         scene = _built(preset, out, device, hooks.progress)

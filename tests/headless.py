@@ -113,3 +113,26 @@ try {
   });
 } catch (e) { report("cppn-motion-error", String(e.message)); }
 </script></body></html>""".replace("%SOURCE%", json.dumps(source)).replace("%SECONDS%", repr(seconds_per_loop))
+
+
+def page_requests(path: Path, tmp: Path, timeout: float = 300) -> list[str]:
+    """URLs the page itself asked for while Chromium loaded it (from Chromium's network log;
+    the browser's own background requests, whose initiator is no origin, are left out). Every
+    request fails (the resolver rule), but it is still logged."""
+    log = tmp / "net-log.json"
+    subprocess.run([chromium(), *FLAGS, f"--log-net-log={log}", "--dump-dom", Path(path).resolve().as_uri()],
+                   capture_output=True, text=True, timeout=timeout)
+    events = json.loads(log.read_text(encoding="utf-8", errors="replace"))["events"]
+    return sorted({event["params"]["url"] for event in events
+                   if {"url", "method", "initiator"} <= set(event.get("params", {}))
+                   and event["params"]["initiator"] != "not an origin"})
+
+
+def screenshot(path: Path, out: Path, width: int, height: int, timeout: float = 300) -> np.ndarray:
+    """The page as Chromium draws it at width x height, as an (H, W, 3) uint8 array."""
+    from PIL import Image
+
+    subprocess.run([chromium(), *FLAGS, f"--screenshot={out}", f"--window-size={width},{height}",
+                    Path(path).resolve().as_uri()], capture_output=True, text=True, timeout=timeout)
+    with Image.open(out) as image:
+        return np.asarray(image.convert("RGB"))

@@ -11,8 +11,9 @@ from cppn_motion.cli.args import non_negative_int
 EXAMPLE = """examples:
   cppn-motion live mine.yaml                     # edit mine.yaml in any editor: the page follows each save
   cppn-motion live default --port 8000 --no-browser
-The page's panel edits the common keys (checked as --set is) and "save preset" writes NAME.edited.yaml
-beside the file. Only this machine can connect (127.0.0.1); Ctrl-C stops the server."""
+The page's panel edits the common keys (checked as --set is), "variations" offers nine mutations to
+adopt (press it again to evolve from the one taken), and "save preset" writes NAME.edited.yaml beside
+the file. Only this machine can connect (127.0.0.1); Ctrl-C stops the server."""
 
 
 def _port(text: str) -> int:

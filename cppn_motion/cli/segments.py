@@ -62,6 +62,7 @@ def _run_shard(args: argparse.Namespace, preset: Preset, path: Path, index: int,
     from cppn_motion.rendering.device import resolve_device
     from cppn_motion.scale.plan import split_frames
     from cppn_motion.scale.resumable import render_shard
+    from cppn_motion.scale.segment_files import held_count, is_gif_segment, read_record
 
     started = clock.perf_counter()
     device = resolve_device(args.device)
@@ -70,6 +71,8 @@ def _run_shard(args: argparse.Namespace, preset: Preset, path: Path, index: int,
     with ProgressBar(total, args.quiet, f"{preset.name} {index}/{count}") as bar:
         result = render_shard(preset, path, index, count, device=device, batch_size=args.batch_size,
                               progress=bar.update, resume=args.resume, notify=note)
+    if is_gif_segment(result.path):  # it holds only the frames the GIF keeps (output.gif_max_fps)
+        total = held_count(result.path, read_record(result.path))
     report_written(args, result.path, total, started, preset, device)
     return 0
 
@@ -88,7 +91,7 @@ def _run_resumable(args: argparse.Namespace, preset: Preset, path: Path) -> int:
         result = render_resumable(preset, path, segments=args.segments or DEFAULT_SEGMENTS, device=device,
                                   batch_size=args.batch_size, progress=bar.update, notify=note)
     _report_reuse(args, result.reused)
-    report_written(args, path, frames, started, preset, device)
+    report_written(args, path, _frames_written(preset, path), started, preset, device)
     return 0
 
 
@@ -121,8 +124,20 @@ def _run_ranks(args: argparse.Namespace, preset: Preset, path: Path, env, time: 
                                         batch_size=args.batch_size, progress=bar.update, notify=note)
     if result is not None:
         _report_reuse(args, result.reused)
-        report_written(args, path, frames, started, preset, f"{env.world_size} ranks ({device.type})")
+        report_written(args, path, _frames_written(preset, path), started, preset,
+                       f"{env.world_size} ranks ({device.type})")
     return 0
+
+
+def _frames_written(preset: Preset, path: Path) -> int:
+    """The frames the joined output holds: a GIF keeps one in n (output.gif_max_fps)."""
+    from cppn_motion.encoders import OutputTarget
+    from cppn_motion.encoders.gif import held_frames
+
+    frames = preset.timeline.frames
+    if OutputTarget.at(path).kind != "gif":
+        return frames
+    return len(held_frames(range(frames), frames, preset.timeline.fps, preset.output.gif_max_fps)[0])
 
 
 def _report_reuse(args: argparse.Namespace, reused: list) -> None:

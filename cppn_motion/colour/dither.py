@@ -1,7 +1,10 @@
 """Sub-LSB dithering before 8-bit quantisation: smooth CPPN gradients become fine noise
-instead of visible bands. Deterministic: the noise is a hash of (seed, frame phase, pixel),
-so any batch split, any device and any re-render give the same codes. Pure torch."""
+instead of visible bands. Deterministic: each frame reads a fixed hashed noise run from an
+offset keyed by (seed, frame phase), at its pixel's index, so any batch split, any device and
+any re-render give the same codes. Pure torch."""
 from __future__ import annotations
+
+import threading
 
 import torch
 from torch import Tensor
@@ -33,24 +36,48 @@ def frame_keys(phase: Tensor, seed: int) -> Tensor:
     return _mix((steps * _GOLDEN + (seed & _MASK32)) & _MASK32)
 
 
-def dither_noise(shape: tuple[int, int, int, int], keys: Tensor, device: torch.device | str,
-                 pixel_offset: int = 0) -> Tensor:
-    """Triangular (TPDF) noise in (-1, 1) code values, shape (B, H, W, C), one pattern per key.
+# The noise is one fixed run of this many TPDF samples, read from a per-frame offset (the frame's
+# key): hashing every sample of every frame cost as much as the colour stage (~300 us an
+# 8192-pixel chunk, bench/RESULTS.md), reading a slice costs a copy. A prime length, so a
+# frame longer than the table wraps onto other channels and rows, never onto the same
+# pixel grid; 2**19 - 1 samples (2 MB) repeat every ~45 rows of a 4K frame, far apart for
+# noise of +-1 code that changes every frame, and take ~30 ms to build once per device.
+NOISE_TABLE_SIZE = (1 << 19) - 1
+_TABLES: dict[torch.device, Tensor] = {}
+_TABLES_LOCK = threading.Lock()  # the renderer's chunk workers ask for it at once
+
+
+def hashed_noise(index: Tensor, key: int = 0) -> Tensor:
+    """TPDF samples in (-1, 1) for int64 sample indices: two 32-bit hashes of (key, index), summed.
 
     TPDF (the sum of two uniforms) makes the quantisation error's mean and variance
     independent of the signal, so the average colour is kept and no residual banding
-    pattern survives (rectangular noise keeps the mean but lets noise power vary with level).
-    `pixel_offset` is the frame-wide index of the first pixel, so a band of a tiled still
-    gets exactly the noise it would get inside the whole frame.
-    """
-    batch, height, width, channels = shape
-    start = pixel_offset * channels
-    index = torch.arange(start, start + height * width * channels, device=device, dtype=torch.int64)
-    base = _mix((keys.to(device).view(batch, 1) * _GOLDEN + index.view(1, -1)) & _MASK32)
+    pattern survives (rectangular noise keeps the mean but lets noise power vary with level)."""
+    base = _mix((key * _GOLDEN + index) & _MASK32)
     other = _mix(base ^ 0x5A5A5A5A)
     scale = 1.0 / float(1 << 32)
-    noise = (base.to(torch.float32) + other.to(torch.float32)) * scale - 1.0
-    return noise.view(batch, height, width, channels)
+    return (base.to(torch.float32) + other.to(torch.float32)) * scale - 1.0
+
+
+def noise_table(device: torch.device | str) -> Tensor:
+    """The fixed noise run on `device`, built on first use (a hash, so identical everywhere)."""
+    device = torch.device(device)
+    with _TABLES_LOCK:
+        if device not in _TABLES:
+            index = torch.arange(NOISE_TABLE_SIZE, dtype=torch.int64)
+            _TABLES[device] = hashed_noise(index).to(device)
+        return _TABLES[device]
+
+
+def _table_run(table: Tensor, first: int, count: int) -> Tensor:
+    """table[(first + i) % size] for i < count: one slice where it fits, else the wrapped pieces."""
+    if first + count <= table.shape[0]:
+        return table[first:first + count]
+    pieces, left = [table[first:]], count - (table.shape[0] - first)
+    while left > 0:
+        pieces.append(table[:min(left, table.shape[0])])
+        left -= pieces[-1].shape[0]
+    return torch.cat(pieces)
 
 
 def dither_quantize(rgb: Tensor, phase: Tensor, seed: int, pixel_offset: int = 0) -> Tensor:
@@ -59,17 +86,21 @@ def dither_quantize(rgb: Tensor, phase: Tensor, seed: int, pixel_offset: int = 0
     The mean is kept except within a code of 0 or 255, where clamping cuts the noise.
     """
     keys = frame_keys(phase, seed)
-    out = torch.empty(rgb.shape, dtype=torch.uint8, device=rgb.device)
-    for i in range(rgb.shape[0]):  # one frame at a time: the int64 hash temporaries are 8 bytes a sample
-        out[i:i + 1] = dither_rows(rgb[i:i + 1].flatten(1, 2), keys[i:i + 1], pixel_offset).view(out[i:i + 1].shape)
-    return out
+    batch, height, width, channels = rgb.shape
+    return dither_rows(rgb.reshape(batch, height * width, channels), keys, pixel_offset).view(rgb.shape)
 
 
 def dither_rows(rgb: Tensor, keys: Tensor, pixel_offset: int = 0) -> Tensor:
     """dither_quantize of a run of pixels: [0, 1] floats (B, n, C) of pixels pixel_offset ..
     pixel_offset + n - 1 of their frames -> uint8 (B, n, C), with the `keys` of frame_keys.
-    The same codes as those pixels get in a whole frame (the renderer's CPU chunks use this)."""
+    The same codes as those pixels get in a whole frame (the renderer's CPU chunks use this):
+    frame b reads the noise table from offset keys[b] + its first sample's frame-wide index."""
     batch, pixels, channels = rgb.shape
-    noise = dither_noise((batch, 1, pixels, channels), keys, rgb.device, pixel_offset).view(batch, pixels, channels)
-    codes = torch.floor(rgb.to(torch.float32) * 255.0 + 0.5 + noise)
-    return codes.clamp(0, 255).to(torch.uint8)
+    table = noise_table(rgb.device)
+    codes = rgb.to(torch.float32) * 255.0
+    codes.add_(0.5)
+    first = pixel_offset * channels
+    for frame, key in enumerate(keys.tolist()):
+        run = _table_run(table, (int(key) + first) % NOISE_TABLE_SIZE, pixels * channels)
+        codes[frame].add_(run.view(pixels, channels))
+    return codes.floor_().clamp_(0, 255).to(torch.uint8)

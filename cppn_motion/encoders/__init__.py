@@ -20,10 +20,11 @@ from cppn_motion.encoders.base import (
     check_size,
     free_space,
 )
+from cppn_motion.encoders.gif import GifTiming, GifWriter
 from cppn_motion.encoders.png import PngSequenceWriter
 from cppn_motion.encoders.target import OutputTarget, writer_for
 
-__all__ = ["WRITERS", "EncoderOptions", "FrameWriter", "OutputTarget", "check_writer", "open_writer", "writer_for"]
+__all__ = ["WRITERS", "EncoderOptions", "FrameWriter", "GifTiming", "OutputTarget", "check_writer", "open_writer", "writer_for"]
 
 
 def check_writer(
@@ -55,13 +56,16 @@ def open_writer(
     options: EncoderOptions = EncoderOptions(),
     metadata: Mapping[str, str] | None = None,
     frame_numbers: Sequence[int] | None = None,
+    gif_timing: GifTiming | None = None,
     sidecar: bool = False,
 ) -> FrameWriter:
     """A FrameWriter for `path` (format from the extension); size is (width, height).
 
     Every check runs before any file or folder is created: bad settings raise a
     one-line UserError, malformed metadata a ValueError. `frame_numbers` numbers a PNG
-    sequence's files (default 0, 1, 2, ...); other formats ignore it. `sidecar`: also write
+    sequence's files (default 0, 1, 2, ...); other formats ignore it. `gif_timing` places a GIF's
+    frames in their loop (default: frames 0, 1, 2, ... of a loop as long as they are); other formats
+    ignore it. `sidecar`: also write
     <path>.yaml from the metadata, committed together with the output (base.commit_with_sidecar).
     """
     writer_class, size, fps = check_writer(path, fps=fps, size=size, options=options, metadata=metadata)
@@ -69,6 +73,9 @@ def open_writer(
         if writer_class is PngSequenceWriter:
             return writer_class(path, fps=fps, size=size, options=options, metadata=metadata,
                                 frame_numbers=frame_numbers, sidecar=sidecar)
+        if writer_class is GifWriter:
+            return writer_class(path, fps=fps, size=size, options=options, metadata=metadata,
+                                timing=gif_timing, sidecar=sidecar)
         return writer_class(path, fps=fps, size=size, options=options, metadata=metadata, sidecar=sidecar)
     except OSError as err:  # e.g. a read-only folder: the user's to fix
         if err.errno in (errno.ENOSPC, errno.EDQUOT):  # out of space or inodes: the environment, exit 1

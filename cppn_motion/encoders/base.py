@@ -93,6 +93,8 @@ class FrameWriter:
     extension: ClassVar[str]
     # Writers that store 16 bits a channel take uint16 frames when options.bit_depth is 16.
     accepts_uint16: ClassVar[bool] = False
+    # A file of no frames is an error, except for a GIF segment whose range holds no kept frame.
+    allows_empty: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -152,7 +154,7 @@ class FrameWriter:
         if not self._open:
             return
         try:
-            if self.frames_written == 0:
+            if self.frames_written == 0 and not self.allows_empty:
                 raise ValueError(f"no frames were written to '{self.path}'; nothing saved")
             self._finish(self._output.temp)
         except OSError as err:  # disk full, quota, folder gone: the environment, not a bug
@@ -163,7 +165,7 @@ class FrameWriter:
             self.abort()
             raise
         self._open = False
-        commit_with_sidecar([self._output], self.path, self.metadata if self.sidecar else None)
+        commit_with_sidecar([self._output], self.path, self._sidecar_metadata() if self.sidecar else None)
 
     def abort(self) -> None:
         """Stop, remove the temp file and leave any existing target untouched. Idempotent."""
@@ -204,6 +206,10 @@ class FrameWriter:
 
     def _release(self) -> None:
         """Free resources without producing a file (default: nothing to free)."""
+
+    def _sidecar_metadata(self) -> dict[str, str]:
+        """What the sidecar records: the metadata, plus what only the finished file knows (a GIF's frames)."""
+        return self.metadata
 
     # ----- helpers
 

@@ -19,6 +19,8 @@ class NpzFramesWriter(FrameWriter):
     file lives only until the join); metadata is stored as one JSON string."""
 
     extension = "npz"
+    # A GIF keeping one frame in n: a short segment may hold none of them, and is still complete.
+    allows_empty = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -28,7 +30,8 @@ class NpzFramesWriter(FrameWriter):
         self._batches.append(batch.copy())  # the caller may reuse its buffer
 
     def _finish(self, temp: Path) -> None:
-        frames = np.concatenate(self._batches)
+        width, height = self.size
+        frames = np.concatenate(self._batches) if self._batches else np.zeros((0, height, width, 3), np.uint8)
         self._batches = []
         with open(temp, "wb") as handle:  # a file object: np.savez would append .npz to a name
             np.savez(handle, frames=frames, metadata=np.array(json.dumps(self.metadata)))

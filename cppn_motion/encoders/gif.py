@@ -5,14 +5,16 @@ from __future__ import annotations
 import io
 import json
 import math
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 from PIL import Image
 
 from cppn_motion.encoders.base import WRITERS, EncoderOptions, FrameWriter
 from cppn_motion.encoders.gif_methods import GIF_METHODS, global_palette
+from cppn_motion.encoders.provenance import GIF_FRAMES_KEY
 from cppn_motion.errors import UserError
 
 # GIF delays are whole centiseconds and browsers turn delays of 10 ms or less
@@ -52,8 +54,54 @@ def frame_step(fps: float, max_fps: float | None) -> int:
 def kept_delays_cs(frame_count: int, fps: float, step: int) -> list[int]:
     """Delays of frames 0, step, 2*step, ... of a clip: each kept frame lasts until the next one
     (or the loop's end) would have started, so the loop length stays exactly frame_count/fps."""
-    delays = gif_delays_cs(frame_count, fps)
-    return [sum(delays[start:start + step]) for start in range(0, frame_count, step)]
+    return timed_delays_cs(range(0, frame_count, step), frame_count, fps, step)
+
+
+def timed_delays_cs(positions: Sequence[int], length: int, fps: float, step: int) -> list[int]:
+    """Delays of the kept frames at `positions` of a `length`-frame grid at `fps`: each lasts
+    until the next kept position (p + step) or the loop's end. The same for a frame whether the
+    GIF holds the whole loop or a part of it, so parts put together give the whole's timing."""
+    def centiseconds_at(i: int) -> int:
+        return math.floor(100 * i / fps + 0.5)  # as gif_delays_cs
+
+    return [centiseconds_at(min(p + step, length)) - centiseconds_at(p) for p in positions]
+
+
+@dataclass(frozen=True)
+class GifTiming:
+    """Where the frames a GIF writer receives sit in their loop: `positions` on a grid of the
+    writer's fps holding `length` frames (the loop ends at length/fps). A GIF keeps the grid's
+    positions 0, n, 2n, ... (output.gif_max_fps), counted from the loop's start, not the part's."""
+
+    positions: tuple[int, ...]
+    length: int
+
+    @staticmethod
+    def of(indices: Sequence[int], clip_frames: int) -> GifTiming:
+        """The timing of a clip's frames `indices`: a run A, A+s, A+2s, ... (a range, a preview's
+        every s-th frame) sits on the grid of every s-th frame of the clip from A mod s; other
+        lists are timed as frames 0, 1, 2, ... of a loop as long as they are."""
+        indices = list(indices)
+        steps = {b - a for a, b in zip(indices, indices[1:])} or {1}
+        if len(steps) > 1 or min(steps) < 1 or not indices or not 0 <= indices[0] <= indices[-1] < clip_frames:
+            return GifTiming(tuple(range(len(indices))), len(indices))
+        step = steps.pop()
+        residue = indices[0] % step
+        return GifTiming(tuple((i - residue) // step for i in indices), len(range(residue, clip_frames, step)))
+
+    def kept(self, step: int) -> list[int]:
+        """Which of the frames (by their order here) a GIF keeping every `step`-th position holds."""
+        return [k for k, position in enumerate(self.positions) if position % step == 0]
+
+
+def held_frames(indices: Sequence[int], clip_frames: int, fps: float,
+                max_fps: float | None) -> tuple[list[int], GifTiming]:
+    """The frames of `indices` (of a `clip_frames`-frame clip, written at `fps`) that a GIF playing
+    at most `max_fps` holds, and where they sit in its loop (possibly none, for a short part)."""
+    indices = list(indices)
+    timing = GifTiming.of(indices, clip_frames)
+    kept = timing.kept(frame_step(fps, max_fps))
+    return [indices[k] for k in kept], GifTiming(tuple(timing.positions[k] for k in kept), timing.length)
 
 
 def quantize_frame(frame: np.ndarray, colors: int, dither: bool) -> Image.Image:
@@ -81,15 +129,19 @@ class GifWriter(FrameWriter):
 
     extension = "gif"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, timing: GifTiming | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._frames: list[Image.Image] = []
         self._rgb: list[np.ndarray] = []
         self.method = GIF_METHODS.get(self.options.gif_method)
         self._keep_rgb = self.method.global_palette or self.options.gif_max_bytes is not None
-        # Frames arrive at the clip's fps; every `_step`-th is kept (output.gif_max_fps).
+        # Every `_step`-th position of the loop's grid is kept (output.gif_max_fps). Without a
+        # timing, the frames are the loop's 0, 1, 2, ... in the order they arrive; a renderer
+        # that knows the timing renders only the kept frames and says where they sit.
         self._step = frame_step(self.fps, self.options.gif_max_fps)
+        self._timing = timing
         self._received = 0
+        self._positions: list[int] = []  # of the frames kept
         self.notes: list[str] = []  # what the writer changed to meet the limits, for the user
 
     @classmethod
@@ -106,15 +158,35 @@ class GifWriter(FrameWriter):
     def _write_batch(self, batch: np.ndarray) -> None:
         max_width = self.options.gif_max_width
         for frame in batch:
+            position = self._position(self._received)
             self._received += 1
-            if (self._received - 1) % self._step:
+            if position % self._step:
                 continue
+            self._positions.append(position)
             if max_width is not None and frame.shape[1] > max_width:
                 frame = downscale(frame, max_width)
             if self._keep_rgb:
                 self._rgb.append(frame.copy())
             else:
                 self._frames.append(self._quantize(frame, self.options.gif_colors, None))
+
+    def _position(self, received: int) -> int:
+        if self._timing is None:
+            return received
+        if received >= len(self._timing.positions):
+            raise ValueError(f"gif writer for '{self.path}': its timing places {len(self._timing.positions)} "
+                             "frames; got more")
+        return self._timing.positions[received]
+
+    def _loop_length(self) -> int:
+        return self._received if self._timing is None else self._timing.length
+
+    def _sidecar_metadata(self) -> dict[str, str]:
+        if self._step == 1:
+            return self.metadata
+        held = (f"{len(self._positions)} frames at {self.fps / self._step:g} fps: one in every {self._step} "
+                f"frames of the {self.fps:g} fps clip (output.gif_max_fps {self.options.gif_max_fps:g})")
+        return {**self.metadata, GIF_FRAMES_KEY: held}
 
     def _quantize(self, frame: np.ndarray, colors: int, palette: Image.Image | None) -> Image.Image:
         if not self.options.gif_dither:  # the old switch: no dither at all
@@ -169,7 +241,7 @@ class GifWriter(FrameWriter):
             append_images=rest,
             # Pillow merges a frame identical to the one before into it and adds
             # the delays, so the loop length stays exact even then.
-            duration=[10 * cs for cs in kept_delays_cs(self._received, self.fps, self._step)],
+            duration=[10 * cs for cs in timed_delays_cs(self._positions, self._loop_length(), self.fps, self._step)],
             loop=0,  # forever; without it Pillow writes no loop block and the GIF plays once
             # 1 = leave each frame in place: Pillow stores only the changed rectangle
             # of a frame, drawn over the previous one.

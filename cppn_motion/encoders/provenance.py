@@ -21,6 +21,9 @@ VERSION_KEY = "Software"
 # Which frames of the clip the output holds, when not all of them (--frames-range, --preview):
 # 'A:B' or 'A:B:S' (range syntax), or 'i,j,k'; `render --from` renders the same frames.
 FRAMES_KEY = "cppn_motion_frames"
+# A GIF that kept every n-th frame (output.gif_max_fps): what it holds, for the sidecar's
+# reader (the file itself is unchanged: its frames and delays say it too).
+GIF_FRAMES_KEY = "cppn_motion_gif_frames"
 # The frame-number pattern of a PNG sequence (f_%04d.png), so `--from` re-renders a sequence.
 SEQUENCE_KEY = "cppn_motion_sequence"
 # For outputs of other commands (grow, compare): the command and flags that made it from the
@@ -102,6 +105,8 @@ def sidecar_text(metadata: dict[str, str]) -> str:
         header.append(f"# still at loop phase: {metadata[TIME_KEY]}")
     if FRAMES_KEY in metadata:
         header.append(f"# frames of the clip: {metadata[FRAMES_KEY]}")
+    if GIF_FRAMES_KEY in metadata:
+        header.append(f"# the gif holds: {metadata[GIF_FRAMES_KEY]}")
     if SEQUENCE_KEY in metadata:
         header.append(f"# png sequence: {metadata[SEQUENCE_KEY]}")
     return "\n".join(header) + "\n" + metadata[PRESET_KEY]

@@ -90,6 +90,12 @@ canvas { display: block; position: absolute; left: 0; top: 0; image-rendering: a
 #ui button, #ui select { font: inherit; color: #eee; background: #333; border: 1px solid #666;
                          border-radius: 4px; padding: 2px 8px; }
 #ui .clock { font-variant-numeric: tabular-nums; min-width: 7.5em; }
+#ui button { white-space: nowrap; }
+/* A small frame (a notebook cell, an embed): one compact line, so the overlay covers a strip, not a third. */
+@media (max-width: 560px) {
+  #ui { left: 6px; bottom: 6px; gap: 4px; padding: 3px 6px; font-size: 11px; }
+  #ui .wide { display: none; }
+}
 #message { position: absolute; left: 12px; top: 12px; color: #f88; font: 14px sans-serif; }
 </style>
 </head>
@@ -99,10 +105,10 @@ canvas { display: block; position: absolute; left: 0; top: 0; image-rendering: a
   <button id="play" title="play / pause (space)">pause</button>
   <label>speed <select id="speed"><option>0.25</option><option>0.5</option><option selected>1</option>
     <option>2</option><option>4</option></select></label>
-  <label>resolution <select id="scale"><option value="1" selected>full</option><option value="0.5">1/2</option>
+  <label class="wide">resolution <select id="scale"><option value="1" selected>full</option><option value="0.5">1/2</option>
     <option value="0.25">1/4</option></select></label>
   <button id="save" title="save the current frame as a PNG">save PNG</button>
-  <span class="clock" id="clock"></span>
+  <span class="clock wide" id="clock"></span>
 </div>
 <div id="message"></div>
 %PRESET%

@@ -13,7 +13,9 @@ from cppn_motion.atomic import atomic_output
 from cppn_motion.config.presets import load_preset, parse_set, parse_yaml, preset_to_yaml, read_preset_text
 from cppn_motion.config.schema import Preset
 from cppn_motion.errors import UserError
+from cppn_motion.live.gallery import Gallery
 from cppn_motion.live.render_job import Render, RenderJob
+from cppn_motion.live.variations import proposals
 
 # The keys the page's panel edits (each goes through the same validation as --set).
 PANEL_KEYS = ("seed", "net.depth", "net.width", "net.activation", "timeline.latent.path", "colour.mode",
@@ -60,9 +62,10 @@ class PreviewState:
     the file itself changes that key (then the saved file's value is the one shown)."""
 
     def __init__(self, ref: str, overrides: dict[str, Any], make_page: Callable[[Preset, int], str],
-                 render: Render | None = None) -> None:
+                 render: Render | None = None, gallery: Gallery | None = None) -> None:
         self.ref = ref
         self.render = RenderJob(render)
+        self.gallery = gallery or Gallery()
         self.path = Path(ref) if Path(ref).is_file() else None  # load_preset reads an existing file as the preset
         self._base = dict(overrides)
         self._panel: dict[str, Any] = {}
@@ -77,8 +80,11 @@ class PreviewState:
         self._file_data: Any = None  # the file's own mapping at the last build (None: unread or not YAML)
 
     # -- building --------------------------------------------------------------------------------
+    def _resolve(self, panel: dict[str, Any]) -> Preset:
+        return load_preset(self.ref, {**self._base, **panel})
+
     def _load(self, panel: dict[str, Any]) -> tuple[Preset, str]:
-        preset = load_preset(self.ref, {**self._base, **panel})
+        preset = self._resolve(panel)
         return preset, self._make_page(preset, self.version + 1)  # the version it will be served as
 
     def _file_keys_changed(self) -> None:
@@ -117,14 +123,52 @@ class PreviewState:
         """The panel's edits ({'net.depth': '12'}: text as after --set KEY=), validated as --set.
         Raises the one-line error and changes nothing when a value is refused."""
         with self._build:
-            panel = dict(self._panel)
-            for key, text in items.items():
-                name, value = parse_set(f"{key}={text}")
-                panel[name] = value
+            panel = self._parsed(self._panel, items)
             preset, page = self._load(panel)
             self._panel = panel
             with self._lock:
                 self.preset, self.page, self.error, self.version = preset, page, None, self.version + 1
+
+    def reset(self) -> None:
+        """Drop the panel's edits and adopted variations: the file as saved (with the command
+        line's --set) again. A file that does not build shows its line, as after a save."""
+        with self._build:
+            self._panel = {}
+        self.rebuild()
+
+    # -- variations ------------------------------------------------------------------------------
+    def variations(self) -> dict[str, Any]:
+        """A new round of candidates around the preset shown now; their pictures follow in the background."""
+        with self._build:
+            with self._lock:
+                preset, error = self.preset, self.error
+            if preset is None or error is not None:
+                raise UserError(f"variations: the preset does not build ({error}); fix it first")
+            panel = dict(self._panel)
+            round_number = self.gallery.round + 1
+            proposed = proposals(preset, round_number, lambda changes: self._resolve(self._parsed(panel, changes)))
+            self.gallery.show(round_number, preset, proposed)
+        return self.gallery.status()
+
+    def adopt(self, round_number: Any, index: Any) -> None:
+        """Make candidate `index` of that round the preset (as the panel's edits would); refused in
+        one line when there is no such candidate or the preset changed since the round was made."""
+        candidate, _ = self.gallery.candidate(round_number, index)
+        with self._lock:
+            now = preset_to_yaml(self.preset) if self.preset else ""
+        if now != self.gallery.base:
+            raise UserError(f"adopt: the preset changed since round {round_number} was made (a save or an edit); "
+                            "press 'variations' again")
+        self.apply(candidate.changes)
+
+    @staticmethod
+    def _parsed(panel: dict[str, Any], items: dict[str, str]) -> dict[str, Any]:
+        """The panel's overrides with these edits (text, as after --set KEY=) read on top."""
+        merged = dict(panel)
+        for key, text in items.items():
+            name, value = parse_set(f"{key}={text}")
+            merged[name] = value
+        return merged
 
     def current(self) -> str:
         with self._lock:
@@ -134,7 +178,8 @@ class PreviewState:
         """What /version answers: the version, the newest build's error (None: it is the page) and the panel's values."""
         with self._lock:
             return {"version": self.version, "error": self.error,
-                    "values": panel_values(self.preset) if self.preset else {}, "render": self.render.status()}
+                    "values": panel_values(self.preset) if self.preset else {}, "render": self.render.status(),
+                    "variations": self.gallery.status()}
 
     def start_render(self) -> dict[str, Any]:
         """Render the preset the page shows now (not a newer one that failed to build)."""

@@ -1,6 +1,7 @@
 """The page `cppn-motion live` serves: the exported page plus a panel and a script that asks the
 server for its version, reloads (keeping the moment, the speed and pause) when the preset changed,
-and shows a refused value in a bar while the last good picture plays on. Pure computation."""
+and shows a refused value in a bar while the last good picture plays on; and the variations grid
+(gallery.py paints its cells, a click adopts one). Pure computation."""
 from __future__ import annotations
 
 import html
@@ -61,13 +62,32 @@ PANEL = """<style>
 #live-panel button { font: inherit; color: #eee; background: #333; border: 1px solid #666; border-radius: 4px; padding: 2px 8px; }
 #live-note, #live-progress { grid-column: 1 / 3; color: #bdb; max-width: 16em; overflow-wrap: anywhere; }
 #live-note:empty, #live-progress:empty { display: none; }
+#live-grid { position: absolute; left: 50%; top: 50%; transform: translate(-50%, -50%); color: #eee;
+             background: rgba(0, 0, 0, 0.82); font: 12px/1.25 "Liberation Sans", Arial, sans-serif; padding: 8px 10px 10px;
+             border-radius: 8px; }
+#live-grid[hidden] { display: none; }
+#live-grid-head { display: flex; gap: 12px; align-items: center; margin-bottom: 6px; }
+#live-grid-head img { width: 64px; height: 36px; object-fit: contain; border: 1px solid #666; }
+#live-grid-title { flex: 1; }
+#live-grid-cells { display: grid; grid-template-columns: repeat(3, 196px); gap: 6px; }
+#live-grid button { font: inherit; color: #eee; background: #222; border: 1px solid #666; border-radius: 4px; }
+#live-grid-cells button { padding: 0 0 3px; border-width: 2px; cursor: pointer; overflow: hidden; }
+#live-grid-cells button:hover { border-color: #eee; }
+#live-grid-cells img, #live-grid-cells i { display: block; width: 192px; height: 108px; object-fit: contain; background: #181818; }
+#live-grid-cells span { display: block; padding: 2px 4px 0; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 </style>
 <div id="live-bar" role="alert"></div>
 <details id="live-panel" open><summary>%NAME%: live</summary>
 <form id="live-form">%FIELDS%<button type="submit">apply</button><button type="button" id="live-save"
 title="write the preset as YAML beside the original (NAME.edited.yaml)">save preset</button>
 <button type="button" id="live-render" title="the real render, to outputs/NAME.mp4 in the working folder"
->render MP4</button><span></span><span id="live-note"></span><span id="live-progress"></span></form></details>
+>render MP4</button><button type="button" id="live-variations"
+title="nine new seeds and small mutations of this preset: click one to adopt it, then ask again"
+>variations</button><button type="button" id="live-reset" title="drop the panel's edits and adopted variations"
+>reset to file</button><span id="live-note"></span><span id="live-progress"></span></form></details>
+<div id="live-grid" hidden><div id="live-grid-head"><img id="live-grid-now" alt="now" title="the preset now (the loop's first frame)"
+hidden><span id="live-grid-title"></span>
+<button type="button" id="live-grid-close">close</button></div><div id="live-grid-cells"></div></div>
 <script type="application/json" id="cppn-motion-live">%STATE%</script>
 <script>
 "use strict";
@@ -107,6 +127,7 @@ title="write the preset as YAML beside the original (NAME.edited.yaml)">save pre
       const state = await (await fetch("/version", { cache: "no-store" })).json();
       stopped = false;
       progress(state.render);
+      if (gridRound) paintGrid(state.variations);
       if (state.error) show(state.error);
       else if (state.version !== live.version) reload();
       else show(panelError);
@@ -145,6 +166,84 @@ title="write the preset as YAML beside the original (NAME.edited.yaml)">save pre
     panelError = answer.error || null;
     show(panelError);
     if (answer.render) progress(answer.render);
+  });
+  document.getElementById("live-reset").addEventListener("click", async () => {
+    const answer = await post("/reset", {});
+    panelError = answer.error || null;
+    if (panelError) show(panelError); else reload();
+  });
+  // The variations grid: the server paints the candidates as stills (PNG, fetched and shown as
+  // blob: images, which the page's policy allows); a click adopts one through the panel's path.
+  const grid = document.getElementById("live-grid"), cells = document.getElementById("live-grid-cells");
+  const title = document.getElementById("live-grid-title");
+  let gridRound = 0;  // the round on show; 0 while the grid is closed
+  grid.addEventListener("keydown", (e) => e.stopPropagation());  // space on a cell adopts, not pauses
+  const nowImage = document.getElementById("live-grid-now");
+  function closeGrid() { gridRound = 0; grid.hidden = true; cells.textContent = ""; nowImage.hidden = true; nowImage.dataset.painted = ""; }
+  document.getElementById("live-grid-close").addEventListener("click", closeGrid);
+  function cell(index) {
+    while (cells.children.length <= index) {
+      const button = document.createElement("button"), wait = document.createElement("i"), label = document.createElement("span");
+      button.type = "button";
+      button.disabled = true;
+      label.textContent = "rendering...";
+      button.append(wait, label);
+      const k = cells.children.length;
+      button.addEventListener("click", () => adopt(k));
+      cells.appendChild(button);
+    }
+    return cells.children[index];
+  }
+  async function fetched(round, name) {  // a blob: URL of that picture, or null
+    const response = await fetch("/variations/" + round + "/" + name + ".png", { cache: "no-store" });
+    return response.ok && round === gridRound ? URL.createObjectURL(await response.blob()) : null;
+  }
+  async function picture(round, index, button) {
+    try {
+      const url = await fetched(round, index);
+      if (!url) return;
+      const img = document.createElement("img");
+      img.alt = button.lastChild.textContent;
+      img.src = url;
+      button.firstChild.replaceWith(img);
+      button.disabled = false;
+    } catch (e) { button.dataset.painted = ""; }  // asked again at the next poll
+  }
+  function paintGrid(v) {
+    if (!v || v.round !== gridRound) return;
+    if (v.current && !nowImage.dataset.painted) {
+      nowImage.dataset.painted = "1";
+      fetched(v.round, "current").then((url) => { if (url) { nowImage.src = url; nowImage.hidden = false; } },
+                                       () => { nowImage.dataset.painted = ""; });
+    }
+    v.candidates.forEach((c, index) => {
+      const button = cell(index);
+      if (button.dataset.painted) return;
+      button.dataset.painted = "1";
+      button.lastChild.textContent = c.label;
+      button.title = Object.entries(c.changes).map(([key, value]) => key + "=" + value).join("  ");
+      picture(v.round, index, button);
+    });
+    if (!v.done) cell(v.count - 1);  // the whole grid at once, so cells do not move as they fill
+    else while (cells.children.length > v.candidates.length) cells.lastChild.remove();
+    title.textContent = "round " + v.round + ": click one to adopt it" +
+      (v.done ? "" : " (" + v.candidates.length + " of " + v.count + " so far)") +
+      (v.skipped ? "; " + v.skipped + " too alike or dull, left out" : "") + (v.error ? "; " + v.error : "");
+  }
+  async function adopt(index) {
+    const answer = await post("/adopt", { round: gridRound, index });
+    panelError = answer.error || null;
+    if (panelError) show(panelError); else reload();
+  }
+  document.getElementById("live-variations").addEventListener("click", async () => {
+    const answer = await post("/variations", {});
+    panelError = answer.error || null;
+    show(panelError);
+    if (!answer.variations) return;
+    closeGrid();
+    gridRound = answer.variations.round;
+    grid.hidden = false;
+    paintGrid(answer.variations);
   });
   document.getElementById("live-save").addEventListener("click", async () => {
     const answer = await post("/save", {});

@@ -7,10 +7,16 @@ addressed to 127.0.0.1 or localhost, so another site cannot reach it by DNS rebi
     POST /set       {"net.depth": "12", ...}: --set values; 400 {"error": one line} when refused
     POST /save      writes NAME.edited.yaml (PreviewState.save); {"path": ...}
     POST /render    starts the real render to outputs/NAME.mp4; /version's "render" has its progress
+    POST /variations  a new round of 9 candidates (gallery.py); /version's "variations" lists them as painted
+    GET  /variations/R/I.png  candidate I of round R as a PNG thumbnail (404 when not there);
+                    /variations/R/current.png the preset it mutates, for comparison
+    POST /adopt     {"round": R, "index": I}: that candidate becomes the preset, as a panel edit would
+    POST /reset     drops the panel's edits and adopted candidates: the file as saved
 """
 from __future__ import annotations
 
 import json
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -23,6 +29,8 @@ HOST = "127.0.0.1"
 LOCAL_NAMES = ("127.0.0.1", "localhost")
 MAX_BODY = 64 * 1024  # the panel's edits are a few hundred bytes
 POLL_SECONDS = 0.3    # the file's modification time is checked this often: a save shows within a second
+POSTS = ("/set", "/save", "/render", "/variations", "/adopt", "/reset")
+_PICTURE = re.compile(r"/variations/(\d{1,9})/(\d{1,3}|current)\.png")
 
 
 def host_name(header: str) -> str:
@@ -40,8 +48,8 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet: the terminal shows errors only
         pass
 
-    def _send(self, status: int, body: str, kind: str) -> None:
-        data = body.encode("utf-8")
+    def _send(self, status: int, body: str | bytes, kind: str) -> None:
+        data = body.encode("utf-8") if isinstance(body, str) else body
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
@@ -70,8 +78,17 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, self.server.state.current(), "text/html; charset=utf-8")
         elif path == "/version":
             self._json(200, self.server.state.snapshot())
+        elif (cell := _PICTURE.fullmatch(path)) is not None:
+            round_number, index = int(cell.group(1)), None if cell.group(2) == "current" else int(cell.group(2))
+            picture = self.server.state.gallery.picture(round_number, index)
+            if picture is None:
+                self._send(404, f"not found: no picture {cell.group(2)} in round {round_number} (the grid shows round "
+                                f"{self.server.state.gallery.round})\n", "text/plain; charset=utf-8")
+            else:
+                self._send(200, picture, "image/png")
         else:
-            self._send(404, f"not found: {path} (the live preview serves / and /version)\n", "text/plain; charset=utf-8")
+            self._send(404, f"not found: {path} (the live preview serves /, /version and /variations/R/I.png)\n",
+                       "text/plain; charset=utf-8")
 
     def _body(self) -> dict[str, Any] | None:
         """The JSON object of a POST from the page itself; None (and the answer sent) otherwise."""
@@ -101,7 +118,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._local():
             return
         path = urlsplit(self.path).path
-        if path not in ("/set", "/save", "/render"):
+        if path not in POSTS:
             self._json(404, {"error": f"not found: {path}"})
             return
         body = self._body()
@@ -114,6 +131,14 @@ class _Handler(BaseHTTPRequestHandler):
                 self._json(200, state.snapshot())
             elif path == "/render":
                 self._json(200, {"render": state.start_render()})
+            elif path == "/variations":
+                self._json(200, {"variations": state.variations()})
+            elif path == "/adopt":
+                state.adopt(body.get("round"), body.get("index"))
+                self._json(200, state.snapshot())
+            elif path == "/reset":
+                state.reset()
+                self._json(200, state.snapshot())
             else:
                 self._json(200, {"path": str(state.save())})
         except Exception as exc:  # refused values and failed builds alike: one line for the page

@@ -10,7 +10,8 @@ from typing import Sequence
 from cppn_motion._version import __version__
 from cppn_motion.config.presets import preset_to_yaml
 from cppn_motion.config.schema import Preset
-from cppn_motion.encoders import EncoderOptions, FrameWriter, OutputTarget, check_writer, open_writer
+from cppn_motion.encoders import EncoderOptions, FrameWriter, GifTiming, OutputTarget, check_writer, open_writer
+from cppn_motion.encoders.gif import frame_step, held_frames
 from cppn_motion.encoders.levels import LEVELS
 from cppn_motion.encoders.provenance import (
     COMMAND_KEY,
@@ -21,6 +22,7 @@ from cppn_motion.encoders.provenance import (
     VERSION_KEY,
     format_frames,
 )
+from cppn_motion.errors import UserError
 
 
 def default_output_path(preset: Preset, extension: str | None = None) -> Path:
@@ -68,6 +70,7 @@ class RenderOutput:
     size: tuple[int, int]
     options: EncoderOptions
     metadata: dict[str, str]
+    clip_frames: int | None = None  # the whole clip's frame count: a GIF part is timed within it
 
     @property
     def path(self) -> Path:
@@ -77,10 +80,31 @@ class RenderOutput:
         """Every check opening the writer runs (even sizes, GIF fps, ...), without creating anything."""
         check_writer(self.path, fps=self.fps, size=self.size, options=self.options, metadata=self.metadata)
 
-    def open(self, frame_numbers: Sequence[int] | None = None, sidecar: bool = False) -> FrameWriter:
-        """The writer (a PNG sequence numbers its files by `frame_numbers`, default 0, 1, ...);
-        `sidecar`: the writer commits <output>.yaml together with the output."""
-        numbers = {"frame_numbers": frame_numbers} if self.target.sequence else {}
+    def frames_held(self, clip: Sequence[int]) -> tuple[list[int], GifTiming | None]:
+        """The frames of `clip` this output holds, the only ones to render, and for a GIF where they
+        sit in its loop: a GIF keeps one frame in every n of the loop (output.gif_max_fps), counted
+        from the clip's first frame, so a part holds exactly the whole GIF's frames in its range.
+        Other formats hold every frame. UserError for a part that holds none."""
+        clip = list(clip)
+        if self.target.kind != "gif":
+            return clip, None
+        total = self.clip_frames if self.clip_frames is not None else len(clip)
+        held, timing = held_frames(clip, total, self.fps, self.options.gif_max_fps)
+        if not held:
+            raise UserError(f"frames {format_frames(clip, -1)}: a GIF keeps one frame in every "
+                            f"{frame_step(self.fps, self.options.gif_max_fps)} of the {self.fps:g} fps clip "
+                            f"(output.gif_max_fps {self.options.gif_max_fps:g}) and these hold none of them; "
+                            "choose a longer range or --set output.gif_max_fps=null")
+        return held, timing
+
+    def open(self, frame_numbers: Sequence[int] | None = None, sidecar: bool = False,
+             gif_timing: GifTiming | None = None) -> FrameWriter:
+        """The writer (a PNG sequence numbers its files by `frame_numbers`, default 0, 1, ...; a GIF
+        places its frames in the loop by `gif_timing`, from frames_held); `sidecar`: the writer
+        commits <output>.yaml together with the output."""
+        numbers: dict[str, object] = {"frame_numbers": frame_numbers} if self.target.sequence else {}
+        if gif_timing is not None:
+            numbers["gif_timing"] = gif_timing
         return open_writer(self.path, fps=self.fps, size=self.size, options=self.options, metadata=self.metadata,
                            sidecar=sidecar, **numbers)
 
@@ -98,4 +122,5 @@ def resolve_output(preset: Preset, path: Path | str | None = None, *, time: floa
                             target.path.name if target.sequence else None, command)
     canvas = preset.canvas
     return RenderOutput(target, preset.timeline.fps if fps is None else fps,
-                        (canvas.width, canvas.height) if size is None else size, encoder_options(preset), metadata)
+                        (canvas.width, canvas.height) if size is None else size, encoder_options(preset), metadata,
+                        preset.timeline.frames)

@@ -12,6 +12,7 @@ import torch
 
 from cppn_motion.config.schema import Preset
 from cppn_motion.encoders import OutputTarget
+from cppn_motion.encoders.gif import held_frames
 from cppn_motion.errors import UserError
 from cppn_motion.rendering.dull import DullnessCheck
 from cppn_motion.rendering.hooks import Notify
@@ -77,9 +78,15 @@ def render_segments(scene: Scene, output: RenderOutput, jobs: Sequence[tuple[Seg
         path.parent.mkdir(parents=True, exist_ok=True)
         # As in a plain render: video is dithered, GIF frames (palettised later) are not.
         scene.dither = preset.output.dither and not is_gif_segment(path)
+        # A GIF's segment renders only the frames the GIF keeps (counted from the clip's frame 0).
+        held = (held_frames(segment.indices, segment.total, output.fps, output.options.gif_max_fps)[0]
+                if is_gif_segment(path) else list(segment.indices))
         with open_segment_writer(path, record, output) as writer:
-            # The render command's pipeline: yuv420p on the GPU, pinned copies, a writer thread.
-            write_clip(scene, writer, segment.indices, batch_size=batch_size, progress=progress, check=check)
+            if held:  # a short GIF segment may hold none: an empty file, still complete
+                # The render command's pipeline: yuv420p on the GPU, pinned copies, a writer thread.
+                write_clip(scene, writer, held, batch_size=batch_size, progress=progress, check=check)
+        if progress is not None and len(held) < segment.frames:
+            progress(segment.frames - len(held))  # progress counts the clip's frames covered
         result.rendered.append(segment)
     return result
 

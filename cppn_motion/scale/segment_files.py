@@ -26,6 +26,7 @@ from cppn_motion.encoders.frames_npz import (
     read_npz_frames,
     read_npz_metadata,
 )
+from cppn_motion.encoders.gif import held_frames
 from cppn_motion.encoders.probe import UnreadableVideo, count_video_frames, ffmpeg_url
 from cppn_motion.encoders.provenance import PRESET_KEY, parse_ffmetadata
 from cppn_motion.errors import OutputError, UserError
@@ -138,12 +139,28 @@ def stream_duration(path: Path) -> Fraction:
     return ticks * time_base
 
 
+def held_count(path: Path, record: SegmentRecord) -> int:
+    """Frames a complete segment file holds: its whole range, or for a GIF's segment the frames of
+    the range the GIF keeps (output.gif_max_fps, counted from the clip's frame 0)."""
+    if not is_gif_segment(path):
+        return record.stop - record.start
+    options, fps = _gif_settings(read_metadata(path), path)
+    return len(held_frames(range(record.start, record.stop), record.total, fps, options.gif_max_fps)[0])
+
+
+def _gif_settings(metadata: Mapping[str, str], path: Path) -> tuple[EncoderOptions, float]:
+    try:
+        return EncoderOptions(**json.loads(metadata[GIF_OPTIONS_KEY])), float(metadata[GIF_FPS_KEY])
+    except (KeyError, TypeError, ValueError):
+        raise UserError(f"segment '{path}': its GIF settings are missing or damaged; render this segment again") from None
+
+
 def segment_is_complete(path: Path, expected: SegmentRecord) -> bool:
     """True when `path` holds exactly this segment of this preset, with all its frames."""
     if not path.is_file():
         return False
     try:
-        return read_record(path) == expected and count_frames(path) == expected.stop - expected.start
+        return read_record(path) == expected and count_frames(path) == held_count(path, expected)
     except (UserError, RuntimeError):
         return False
 
@@ -204,17 +221,17 @@ def join_segments(segments: Iterable[Path], output: Path, *, check_counts: bool 
     ordered = check_consecutive([(p, read_record(p)) for p in paths])
     if check_counts:
         for path, record in ordered:
-            found = count_frames(path)
-            if found != record.stop - record.start:
+            found, expected = count_frames(path), held_count(path, record)
+            if found != expected:
                 raise UserError(f"join: segment '{path}' holds {found} frames, but frames {record.start}-{record.stop - 1} "
-                                f"are {record.stop - record.start}; it is incomplete: render it again")
+                                f"should give {expected}; it is incomplete: render it again")
     total = ordered[0][1].total
     # The same sidecar a plain render writes, from what the segments recorded; it is committed
     # together with the joined file, after that file's frame count is checked.
     recorded = {key: value for key, value in read_metadata(ordered[0][0]).items() if key != SEGMENT_TAG}
     side = recorded if sidecar and PRESET_KEY in recorded else None
     if gif:
-        notes = _join_gif([p for p, _ in ordered], output, sidecar=side is not None)
+        notes = _join_gif([p for p, _ in ordered], output, total, sidecar=side is not None)
         report_notes(None, notify, writer_notes=notes)
     else:
         _join_mp4([p for p, _ in ordered], output, expected=total, sidecar=side)
@@ -281,16 +298,19 @@ def _join_mp4(paths: Sequence[Path], output: Path, *, expected: int, durations: 
         commit_with_sidecar([joined], output, sidecar)
 
 
-def _join_gif(paths: Sequence[Path], output: Path, sidecar: bool = False) -> list[str]:
-    """Palettise the exact frames of each segment in turn through the ordinary GIF writer,
-    so the result is byte-identical to a single-process GIF render; returns the writer's notes."""
+def _join_gif(paths: Sequence[Path], output: Path, total: int, sidecar: bool = False) -> list[str]:
+    """Palettise the exact frames of each segment in turn through the ordinary GIF writer, timed
+    as the kept frames of the whole `total`-frame clip, so the result is byte-identical to a
+    single-process GIF render; returns the writer's notes."""
     metadata = read_npz_metadata(paths[0])
     metadata.pop(SEGMENT_TAG, None)
     frames = read_npz_frames(paths[0])
-    options = EncoderOptions(**json.loads(metadata.pop(GIF_OPTIONS_KEY)))
-    fps = float(metadata.pop(GIF_FPS_KEY))
+    options, fps = _gif_settings(metadata, paths[0])
+    metadata.pop(GIF_OPTIONS_KEY)
+    metadata.pop(GIF_FPS_KEY)
+    timing = held_frames(range(total), total, fps, options.gif_max_fps)[1]
     with open_writer(output, fps=fps, size=(frames.shape[2], frames.shape[1]), options=options,
-                     metadata=metadata, sidecar=sidecar) as writer:
+                     metadata=metadata, gif_timing=timing, sidecar=sidecar) as writer:
         writer.write(frames)
         del frames
         for path in paths[1:]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from cppn_motion.colour.dither import dither_quantize
+from cppn_motion.colour.dither import NOISE_TABLE_SIZE, dither_quantize, dither_rows, frame_keys
 
 
 def test_dither_keeps_the_mean_colour_where_rounding_loses_it() -> None:
@@ -37,3 +37,17 @@ def test_dither_is_deterministic_per_frame_and_batch_independent() -> None:
     flat = torch.full((2, 8, 10, 3), 0.5)
     two = dither_quantize(flat, phases[:2], seed=5)
     assert not torch.equal(two[0], two[1])
+
+
+def test_chunks_of_a_frame_longer_than_the_noise_table_get_the_whole_frames_codes() -> None:
+    # 200,000 pixels x 3 channels wrap the table once: chunk by chunk (as the CPU workers dither)
+    # must read exactly the samples the whole frame reads, wrap included.
+    pixels = 200_000
+    assert pixels * 3 > NOISE_TABLE_SIZE
+    rgb = torch.rand(2, pixels, 3, generator=torch.Generator().manual_seed(4))
+    keys = frame_keys(torch.tensor([0.1, 0.6], dtype=torch.float64), seed=9)
+    whole = dither_rows(rgb, keys)
+    step = 8192
+    chunked = torch.cat([dither_rows(rgb[:, start:start + step], keys, start) for start in range(0, pixels, step)], dim=1)
+    assert torch.equal(whole, chunked)
+    assert (whole.double() - rgb.double() * 255).abs().max() < 1.5  # never more than a code of noise (+ rounding)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import http.client
 import json
-import os
 import re
 import subprocess
 import sys
@@ -15,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from headless import FLAGS, chromium, needs_chromium
+from live_server import TIMEOUT, Running
+from live_server import saved as _write
 from tiny import tiny_preset
 
 from cppn_motion.cli.live import render_mp4
@@ -24,19 +25,8 @@ from cppn_motion.config.recorded import recorded_preset
 from cppn_motion.errors import ConfigError, UserError
 from cppn_motion.live import server as server_module
 from cppn_motion.live.page import PRESET_ELEMENT_ID
-from cppn_motion.live.preview import PreviewState
-from cppn_motion.live.preview_page import preview_page
 from cppn_motion.live.render_job import RenderJob
-from cppn_motion.live.server import LiveServer, host_name
-
-TIMEOUT = 5.0  # seconds for any one request; the whole test file runs in a few seconds
-
-
-def _write(path: Path, text: str) -> None:
-    """Save as an editor would; the modification time is moved on too, as coarse clocks may not."""
-    before = path.stat().st_mtime_ns if path.exists() else 0
-    path.write_text(text, encoding="utf-8")
-    os.utime(path, ns=(before + 1_000_000_000, before + 1_000_000_000))
+from cppn_motion.live.server import host_name
 
 
 @pytest.fixture
@@ -44,48 +34,6 @@ def preset_file(tmp_path) -> Path:
     path = tmp_path / "mine.yaml"
     _write(path, preset_to_yaml(tiny_preset(name="mine", seed=3)))
     return path
-
-
-class Running:
-    """A LiveServer serving in a thread; request() talks to it with any Host header."""
-
-    def __init__(self, ref: str, render=None) -> None:
-        self.state = PreviewState(ref, {}, preview_page, render)
-        self.state.start()
-        self.server = LiveServer(self.state, 0)
-        self.port = self.server.server_address[1]
-        self.server.watch(interval=0.1)
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self.thread.start()
-
-    def request(self, method: str, path: str, body: object = None, headers: dict | None = None):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
-        try:
-            data = None if body is None else json.dumps(body).encode()
-            sent = {"Content-Type": "application/json"} if body is not None else {}
-            connection.request(method, path, body=data, headers={**sent, **(headers or {})})
-            response = connection.getresponse()
-            return response.status, response.getheader("Content-Type", ""), response.read().decode("utf-8")
-        finally:
-            connection.close()
-
-    def version(self) -> dict:
-        status, kind, text = self.request("GET", "/version")
-        assert status == 200 and kind == "application/json"
-        return json.loads(text)
-
-    def wait_for(self, condition, seconds: float = 2.0) -> dict:
-        deadline = time.monotonic() + seconds
-        while True:
-            state = self.version()
-            if condition(state) or time.monotonic() > deadline:
-                return state
-            time.sleep(0.05)
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(TIMEOUT)
 
 
 @pytest.fixture

@@ -270,3 +270,24 @@ def test_a_resumed_gif_reports_the_limits_the_gif_writer_applied(tmp_path, capsy
             "-o", str(out), "--quiet", "--resume", "--segments", "2"]
     assert main(args) == 0
     assert "cppn-motion: note: gif_max_bytes=2000" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fps, kept", [(30, 4), (60, 2)])
+def test_a_thinned_gif_in_segments_renders_only_its_frames_and_is_the_plain_render(tmp_path, fps, kept):
+    # A GIF keeps one frame in 2 (30 fps) or 4 (60 fps), counted from frame 0: each segment renders
+    # only those of its range (at 60 fps the middle shard, frames 2-3, holds none), and the join
+    # is the plain render, byte for byte.
+    flags = [*TINY_FLAGS, "--set", f"timeline.fps={fps}", "--set", "timeline.frames=7"]
+    shards = tmp_path / "shards.gif"
+    for index in range(3):
+        assert main(["render", "-o", str(shards), "--shard", f"{index}/3", *flags]) == 0
+    parts = sorted(tmp_path.glob("shards.part-*.frames.npz"))
+    assert sum(count_frames(part) for part in parts) == kept
+    assert main(["join", *map(str, parts), "-o", str(shards), "--quiet"]) == 0
+    assert main(["render", "-o", str(tmp_path / "clip.gif"), "--resume", "--segments", "3", *flags]) == 0
+    assert main(["render", "-o", str(tmp_path / "single.gif"), *flags]) == 0
+    single = (tmp_path / "single.gif").read_bytes()
+    assert (tmp_path / "clip.gif").read_bytes() == single and shards.read_bytes() == single
+    assert (tmp_path / "clip.gif.yaml").read_text() == (tmp_path / "single.gif.yaml").read_text()
+    with Image.open(tmp_path / "clip.gif") as gif:
+        assert gif.n_frames == kept

@@ -37,8 +37,9 @@ def test_frames_range_equals_the_slice_of_the_full_render(tmp_path):
     preset = tiny_preset(net={"depth": 3, "width": 8}, timeline={"frames": 8, "weights": {"mode": "perturb"}})
     full = cm.render_array(preset, device="cpu")
     np.testing.assert_array_equal(cm.render_array(preset, device="cpu", indices=range(3, 7)), full[3:7])
-    # Every frame kept: with output.gif_max_fps a part's GIF thins its own frames, from its first.
-    args = ["render", "default", *SMALL, "--frames", "8", "--set", "output.gif_max_fps=null"]
+    # At 12 fps (under output.gif_max_fps) a GIF holds every frame; tests/rendering/test_gif_frames.py
+    # has the parts of a thinned one.
+    args = ["render", "default", *SMALL, "--frames", "8", "--fps", "12"]
     assert main([*args, "-o", str(tmp_path / "full.gif")]) == 0
     assert main([*args, "--frames-range", "3:7", "-o", str(tmp_path / "part.gif")]) == 0
     whole, part = gif_frames(tmp_path / "full.gif"), gif_frames(tmp_path / "part.gif")
