@@ -156,7 +156,8 @@ def _whole(cases: list[str], repeats: int, precision: str) -> None:
     from cppn_motion.study.bench_process import CASES, compare, format_process_table, load_average
 
     print(f"\nWhole processes against the plain script (fresh `python -m cppn_motion render|still default` vs "
-          f"`python cppn_motion/study/peer_plain.py`, timed in turns, median of {repeats}, start-up included; "
+          f"`python cppn_motion/study/peer_plain.py`, timed in turns, medians of {repeats}, start-up included; "
+          f"ratio: the median of the {repeats} pairs' ratios; "
           f"load average before: {load_average()}):\n", flush=True)
     rows = []
     for name in cases:

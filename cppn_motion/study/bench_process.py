@@ -2,7 +2,7 @@
 
 Each case runs two commands as fresh processes, `cppn-motion render|still default ...` and
 `python peer_plain.py ...`, in turns (ours, plain, ours, plain, ...), and reports each one's
-median wall time from start to exit, so interpreter start-up, the torch import, building the
+median wall time from start to exit and the median of the pairs' ratios, so interpreter start-up, the torch import, building the
 scene and the encoder's flush all count. Turns expose both to the same load swings on a shared
 machine. Timing and orchestration only; cli/bench.py prints the table."""
 from __future__ import annotations
@@ -48,17 +48,35 @@ QUICK_CASES = ("mp4-48",)
 
 @dataclass
 class ProcessRow:
-    """Median whole-process seconds of both commands for one case."""
+    """Both commands' whole-process seconds for one case, run by run (run i of each was a pair,
+    one right after the other)."""
 
     case: Case
-    ours_s: float
-    plain_s: float
-    repeats: int
+    ours_runs: list[float]
+    plain_runs: list[float]
+
+    @property
+    def repeats(self) -> int:
+        return len(self.ours_runs)
+
+    @property
+    def ours_s(self) -> float:
+        return statistics.median(self.ours_runs)
+
+    @property
+    def plain_s(self) -> float:
+        return statistics.median(self.plain_runs)
+
+    @property
+    def pair_ratios(self) -> list[float]:
+        """plain / ours pair by pair: each pair saw the same moment's load, so one slow run of
+        either (a load spike, a page-cache miss) moves one ratio, not the figure."""
+        return [plain / ours for ours, plain in zip(self.ours_runs, self.plain_runs)]
 
     @property
     def ratio(self) -> float:
-        """How many times faster ours is than the plain script (plain time / our time)."""
-        return self.plain_s / self.ours_s
+        """How many times faster ours is than the plain script: the median of the pairs' ratios."""
+        return statistics.median(self.pair_ratios)
 
     def frames_per_second(self, seconds: float) -> float | None:
         return None if self.case.still else self.case.frames / seconds
@@ -100,14 +118,14 @@ def run_once(command: list[str]) -> float:
 
 
 def time_in_turns(commands: list[list[str]], repeats: int,
-                  run: Callable[[list[str]], float] | None = None) -> list[float]:
-    """Median wall seconds of each command, run in turns `repeats` times (a, b, a, b, ...)."""
+                  run: Callable[[list[str]], float] | None = None) -> list[list[float]]:
+    """Wall seconds of each command, run in turns `repeats` times (a, b, a, b, ...), run by run."""
     run = run or run_once
     times: list[list[float]] = [[] for _ in commands]
     for _ in range(max(1, repeats)):
         for command, spent in zip(commands, times):
             spent.append(run(command))
-    return [statistics.median(spent) for spent in times]
+    return times
 
 
 def compare(case: Case, repeats: int = 3, precision: str = "auto",
@@ -117,13 +135,13 @@ def compare(case: Case, repeats: int = 3, precision: str = "auto",
         folder = Path(name)
         ours, plain = time_in_turns([ours_command(case, folder, precision), plain_command(case, folder)],
                                     repeats, run)
-    return ProcessRow(case, ours, plain, repeats)
+    return ProcessRow(case, ours, plain)
 
 
 def format_process_table(rows: list[ProcessRow]) -> str:
-    """A Markdown table of whole-process medians and the ratio."""
-    lines = ["| case | size | frames | ours s | ours frames/s | plain script s | plain frames/s | ratio |",
-             "|---|---|---|---|---|---|---|---|"]
+    """A Markdown table of whole-process medians and the ratio (median of the pairs, and their range)."""
+    lines = ["| case | size | frames | ours s | ours frames/s | plain script s | plain frames/s | ratio | pairs |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for row in rows:
         case = row.case
 
@@ -132,8 +150,9 @@ def format_process_table(rows: list[ProcessRow]) -> str:
             return "-" if value is None else f"{value:.2f}"
 
         frames = "still" if case.still else str(case.frames)
+        spread = f"{min(row.pair_ratios):.2f}-{max(row.pair_ratios):.2f}x of {row.repeats}"
         lines.append(f"| {case.name} | {case.width}x{case.height} | {frames} | {row.ours_s:.2f} | {fps(row.ours_s)} | "
-                     f"{row.plain_s:.2f} | {fps(row.plain_s)} | **{row.ratio:.2f}x** |")
+                     f"{row.plain_s:.2f} | {fps(row.plain_s)} | **{row.ratio:.2f}x** | {spread} |")
     return "\n".join(lines)
 
 
