@@ -35,15 +35,18 @@ FRAMES = 24
 BATCH = 4
 
 
-def cpu_ms_per_frame(work, frames: int, repeats: int = 3) -> float:
-    """Median process CPU milliseconds a frame of `work()` (which renders `frames` frames)."""
-    work()  # warm-up: oneDNN builds its kernels on first use
-    spent = []
+def cpu_ms_per_frame(works: list, frames: int, repeats: int = 7) -> list[float]:
+    """Median process CPU milliseconds a frame of each `work()` (each renders `frames` frames), the
+    works run in turns so a difference between them is not a drift of the machine."""
+    for work in works:
+        work()  # warm-up: oneDNN builds its kernels on first use
+    spent: list[list[float]] = [[] for _ in works]
     for _ in range(repeats):
-        started = time.process_time()
-        work()
-        spent.append((time.process_time() - started) * 1000 / frames)
-    return statistics.median(spent)
+        for work, times in zip(works, spent):
+            started = time.process_time()
+            work()
+            times.append((time.process_time() - started) * 1000 / frames)
+    return [statistics.median(times) for times in spent]
 
 
 def network_pieces(precision: str) -> tuple[float, float, torch.Tensor]:
@@ -65,7 +68,8 @@ def network_pieces(precision: str) -> tuple[float, float, torch.Tensor]:
         frames[:] = [scene.render_phases(phase) for phase in phases]
 
     with torch.no_grad():
-        return cpu_ms_per_frame(network, FRAMES), cpu_ms_per_frame(render, FRAMES), torch.cat(frames)
+        network_ms, render_ms = cpu_ms_per_frame([network, render], FRAMES)
+    return network_ms, render_ms, torch.cat(frames)
 
 
 def x264_ms_per_frame(frames: torch.Tensor) -> float:
