@@ -3,7 +3,11 @@
 Every hidden layer after the first adds its branch f_k(h) twice: to the state that later layers
 read, at STATE_GAIN (so each layer folds the picture of the ones before it), and to the readout
 the head sees, at its own readout gain (its share of the picture). A layer with readout gain 0 has
-not grown yet and is not evaluated. bench/growth_study.py chose the form and both constants: a
+not grown yet and is not evaluated. Width growth keeps every layer and grows the units of layers
+2..depth instead: a unit not grown yet adds nothing to the state or the readout (its branch is
+masked after the activation, which need not be 0 at 0), while the first layer stays whole, so it
+holds the composition as it does for depth growth. bench/growth_study.py chose the form and both
+constants: a
 plain residual (state = readout, gain 1) changes the composition at every layer (blurred-luminance
 correlation 0.65 between consecutive stages); a smaller branch keeps it but flattens the rise in
 detail (rank correlation 0.6); decoupling the two gives both.
@@ -32,10 +36,25 @@ LayerStep = Callable[[Tensor], Tensor]
 
 @dataclass(frozen=True)
 class Readout:
-    """Per hidden layer 2..depth the readout gain (0: not grown yet), and the state's gain."""
+    """Per hidden layer 2..depth the readout gain (0: not grown yet), and the state's gain.
+    `width`: only units [0, width) of layers 2..depth have grown (None: all); `entering`
+    (stop, alpha): units [width, stop) count at alpha (the frames between two width stages)."""
 
     gains: tuple[float, ...]
     state_gain: float = STATE_GAIN
+    width: int | None = None
+    entering: tuple[int, float] | None = None
+
+    def unit_mask(self, units: int, dtype: torch.dtype, device: torch.device) -> Tensor | None:
+        """Per-unit weight (units,) of a grown layer's branch, or None when every unit counts."""
+        if self.width is None or self.width >= units:
+            return None
+        mask = torch.zeros(units, dtype=dtype, device=device)
+        mask[:self.width] = 1
+        if self.entering is not None:
+            stop, alpha = self.entering
+            mask[self.width:stop] = alpha
+        return mask
 
     def check(self, depth: int) -> None:
         if len(self.gains) != depth - 1 or not all(g >= 0 for g in self.gains):
@@ -49,15 +68,18 @@ def readout_steps(readout: Readout, activations: Sequence[torch.nn.Module],
     steps: list[LayerStep] = [lambda h: torch.cat([h, h], dim=-1)]
     for activation, (w, b), gain in zip(activations, hidden, readout.gains):
         if gain > 0:
-            steps.append(partial(_readout_step, activation, w, b, readout.state_gain, gain))
+            mask = readout.unit_mask(w.shape[-1], w.dtype, w.device)
+            steps.append(partial(_readout_step, activation, w, b, readout.state_gain, gain, mask))
     steps.append(lambda h: h[..., h.shape[-1] // 2:])
     return steps
 
 
 def _readout_step(activation: torch.nn.Module, w: Tensor, b: Tensor, state_gain: float, gain: float,
-                  h: Tensor) -> Tensor:
+                  mask: Tensor | None, h: Tensor) -> Tensor:
     state, read = h.chunk(2, dim=-1)
     branch = activation(batched_linear(state, w, b))
+    if mask is not None:
+        branch = branch * mask
     return torch.cat([state + state_gain * branch, read + gain * branch], dim=-1)
 
 

@@ -5,7 +5,8 @@ Three methods, chosen between by bench/growth_study.py (README, "Growth: method 
 measurement"). 'readout' (the default for MLPs): every layer after the first is a residual layer
 that adds its branch to the state at gain 2 and to the head's input at a measured share
 (nets/readout_growth.py); a layer not grown yet is skipped, the entering layer's share ramps
-0 -> 1, the head is always the full net's, so the picture stays and gains folds. 'residual': the
+0 -> 1, the head is always the full net's, so the picture stays and gains folds; in width growth
+every layer is there and layers 2..depth gain units, the first layer staying whole. 'residual': the
 plain residual net h + a*f(h), a ramping 0 -> 1 (changes the composition more). 'independent' (the
 old behaviour, the only one for conv nets): the net truncated after d layers, cross-faded; each
 stage is a new picture. The last stage of 'readout' and 'residual' is that net's picture, not
@@ -137,8 +138,11 @@ def _stage_options(stage: Stage) -> dict:
     """Scene.raw_at options that evaluate this stage's truncated, residual or narrowed net."""
     options: dict = {"depth": stage.depth}
     if stage.gains is not None and stage.readout:
-        options["readout"] = Readout(stage.gains)
-    elif stage.gains is not None:
+        # Readout width growth masks the units of layers 2..depth inside the readout net; the
+        # first layer stays whole (readout_growth.py).
+        options["readout"] = Readout(stage.gains, width=stage.width, entering=stage.entering)
+        return options
+    if stage.gains is not None:
         options["layer_gains"] = list(stage.gains)
     if stage.width is not None:
         options["adjust_weights"] = lambda weights: narrow_weights(weights, stage.width, stage.entering)

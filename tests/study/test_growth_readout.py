@@ -7,6 +7,7 @@ import pytest
 import torch
 from tiny import tiny_preset
 
+import cppn_motion as cm
 from cppn_motion.cli.main import main
 from cppn_motion.nets.readout_growth import READOUT_SHARE, Readout
 from cppn_motion.rendering.scene import build_scene
@@ -84,6 +85,41 @@ def test_width_growth_uses_the_full_nets_readout_shares():
     assert all(stage.gains == gains and stage.readout for stage in stages)
     frames = [frame for frame, _ in iter_growth(scene, "width", hold=1)]
     assert len(frames) == 4 and np.abs(frames[-1].astype(int) - frames[0]).mean() > 1
+
+
+def test_width_readout_masks_units_after_the_activation_and_keeps_the_first_layer_whole():
+    # sigmoid is 0.5 at 0: zeroing weights alone would not remove a unit, the mask must.
+    scene = _scene(4, activation="sigmoid")
+    args = _args(scene)
+    gains = readout_gains(scene)
+    full = scene.net(*args, readout=Readout(gains))
+    torch.testing.assert_close(scene.net(*args, readout=Readout(gains, width=16)), full)
+    # No grown unit: the state and the readout are the (whole) first layer: the one-layer net.
+    torch.testing.assert_close(scene.net(*args, readout=Readout(gains, width=0)), scene.net(*args, depth=1))
+    # Units entering at alpha lie between the two widths (alpha 0 and 1 are the stages themselves).
+    four, eight = (scene.net(*args, readout=Readout(gains, width=w)) for w in (4, 8))
+    torch.testing.assert_close(scene.net(*args, readout=Readout(gains, width=4, entering=(8, 0.0))), four)
+    torch.testing.assert_close(scene.net(*args, readout=Readout(gains, width=4, entering=(8, 1.0))), eight)
+    half = scene.net(*args, readout=Readout(gains, width=4, entering=(8, 0.5)))
+    assert 0 < float((half - four).abs().mean()) < float((eight - four).abs().mean())
+
+
+def test_width_readout_growth_meets_the_issues_bars_on_the_default_preset():
+    """The bars for --mode width, on the bundled default preset at 96x54 (tiny 16-unit nets have too
+    few units for detail to rank): detail rises as layers 2..depth gain units while the composition,
+    held by the whole first layer, stays. The truncated, narrowed nets fail continuity. The full
+    bars (>= 0.9 for both measures over 3 presets x 8 seeds) are checked by bench/growth_study.py."""
+    def summary(seed, method):
+        preset = cm.load_preset("default", {"canvas.width": 96, "canvas.height": 54, "seed": seed})
+        return growth_summary([f for f, _ in iter_growth(build_scene(preset, "cpu"), "width", hold=1, method=method)])
+
+    def mean(method):
+        rows = [summary(seed, method) for seed in (1, 2, 3, 4)]
+        return {key: float(np.mean([row[key] for row in rows])) for key in rows[0]}
+    readout, independent = mean("readout"), mean("independent")
+    assert readout["rho_gradient"] >= 0.9 and readout["rho_high_freq"] >= 0.8, readout
+    assert readout["luma_corr"] >= 0.7 and readout["hue_dist"] <= 0.25, readout
+    assert independent["luma_corr"] < readout["luma_corr"] - 0.2, independent
 
 
 def test_conv_nets_refuse_readout_in_one_line(tmp_path, capsys):
