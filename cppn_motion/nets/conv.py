@@ -24,6 +24,7 @@ from cppn_motion.nets.conv_layout import (
     margin_and_dilation,
     out_channels,
 )
+from cppn_motion.nets.conv_readout import ReadoutMaps, accumulate, gain_of, layers_to_run, measure_gains
 from cppn_motion.nets.design_grid import (
     design_shape,
     resize_output,
@@ -31,6 +32,7 @@ from cppn_motion.nets.design_grid import (
     working_grid,
 )
 from cppn_motion.nets.inits import INITS
+from cppn_motion.nets.readout_growth import Readout
 from cppn_motion.nets.spatial_norm import SpatialNorm, central_crop
 from cppn_motion.seeding import generator_for
 
@@ -96,6 +98,7 @@ class ConvNet(FieldNet):
         self.stats = norm.stats
         self.band_rows: int | None = None  # None: from BAND_BYTES; tests set it to force bands
         self._heads: dict[int, list[Tensor]] = {}
+        self.readout_maps = ReadoutMaps(spec.seed, out_channels(self.layers[-1]))
         self.base_weights = self.sample_weights(generator_for(spec.seed, "weights", 0))
 
     # ------------------------------------------------------------------ weights
@@ -197,13 +200,25 @@ class ConvNet(FieldNet):
         return h, dilation
 
     def _run(self, field: Tensor, weights: list[Tensor], density: int, frame: tuple[int, int],
-             depth: int, mode: str, codes: list[Tensor] | None = None) -> Tensor:
-        """Layers 1..depth and the head over a padded field -> (B, C, *frame)."""
+             depth: int, mode: str, codes: list[Tensor] | None = None, readout: Readout | None = None,
+             taps: list[Tensor] | None = None) -> Tensor:
+        """Layers 1..depth and the head over a padded field -> (B, C, *frame). With `readout`,
+        the full net's head reads the weighted sum of the layers' outputs (conv_readout.py);
+        `taps` collects each layer's mapped output, cropped to the frame."""
         self.norm.start(mode)
         p = _Pass(weights, frame, codes)
         h, dilation = channels_last_on_cpu(field), density
-        for layer in self.layers[:depth]:
+        read = None
+        for index, layer in enumerate(self.layers[:depth]):
             h, dilation = self._layer(p, h, layer, dilation)
+            if readout is not None or taps is not None:
+                mapped = self.readout_maps(index, h)
+                if taps is not None:
+                    taps.append(central_crop(mapped, frame))
+                if readout is not None:
+                    read = accumulate(read, mapped, gain_of(readout, index))
+        if read is not None:
+            return _conv_frames(central_crop(read, frame), *weights[-2:], 1)
         weight, bias = self._head_for(depth, weights)
         return _conv_frames(h, weight, bias, 1)
 
@@ -229,17 +244,19 @@ class ConvNet(FieldNet):
 
     def _evaluate(self, coords: Tensor, frame_inputs: Tensor, weights: list[Tensor], shape: tuple[int, int],
                   density: int, size: tuple[int, int], depth: int, mode: str,
-                  codes: list[Tensor] | None = None) -> Tensor:
+                  codes: list[Tensor] | None = None, readout: Readout | None = None,
+                  taps: list[Tensor] | None = None) -> Tensor:
         margin, _ = margin_and_dilation(self.layers[:depth], density)
         field = self._field(coords, frame_inputs, shape, size, margin)
-        if mode != "frozen" or not self.norm.has_frozen and self.norm_enabled or codes is not None:
-            return self._run(field, weights, density, size, depth, mode, codes)
+        whole = codes is not None or taps is not None
+        if mode != "frozen" or not self.norm.has_frozen and self.norm_enabled or whole:
+            return self._run(field, weights, density, size, depth, mode, codes, readout, taps)
         rows = self._band_rows(field.shape[0], size[1] + 2 * margin, margin)
         bands = []
         for top in range(0, size[0], rows):
             band = min(rows, size[0] - top)
             part = field[:, :, top:top + band + 2 * margin]
-            bands.append(self._run(part, weights, density, (band, size[1]), depth, mode))
+            bands.append(self._run(part, weights, density, (band, size[1]), depth, mode, readout=readout))
         return torch.cat(bands, dim=2)
 
     def _band_rows(self, batch: int, padded_cols: int, margin: int) -> int:
@@ -254,9 +271,15 @@ class ConvNet(FieldNet):
         return "frame" if self.stats == "frame" else "frozen"
 
     def forward(self, coords: Tensor, frame_inputs: Tensor, weights: list[Tensor],
-                shape: tuple[int, int], depth: int | None = None) -> Tensor:
+                shape: tuple[int, int], depth: int | None = None, readout: Readout | None = None) -> Tensor:
+        """As FieldNet.forward; `readout` (gains of layers 2..n) makes it readout depth growth's
+        net: the layers up to the last grown one, read by the full net's head (conv_readout.py)."""
         density, size = working_grid(shape, self.config.design_size)
-        out = self._evaluate(coords, frame_inputs, weights, shape, density, size, self._depth(depth), self._mode())
+        if readout is not None:
+            readout.check(len(self.layers))
+            depth = layers_to_run(readout)
+        out = self._evaluate(coords, frame_inputs, weights, shape, density, size, self._depth(depth), self._mode(),
+                             readout=readout)
         out = resize_output(out, shape)
         batch, channels = out.shape[:2]
         return out.permute(0, 2, 3, 1).reshape(batch, -1, channels).float()
@@ -277,6 +300,17 @@ class ConvNet(FieldNet):
         with torch.no_grad():
             self._evaluate(coords, inputs.frame_features, inputs.weights, shape, 1, size, len(self.layers),
                            "collect")
+
+    @torch.no_grad()
+    def readout_gains(self, coords: Tensor, frame_inputs: Tensor, weights: list[Tensor],
+                      shape: tuple[int, int]) -> tuple[float, ...]:
+        """Readout growth's gains for layers 2..n, measured on the given (proxy) field at the
+        design grid's density: see conv_readout.measure_gains."""
+        density, size = working_grid(shape, self.config.design_size)
+        taps: list[Tensor] = []
+        self._evaluate(coords, frame_inputs, weights, shape, density, size, len(self.layers), self._mode(),
+                       taps=taps)
+        return measure_gains(taps, weights[-2])
 
     def activation_codes(self, coords: Tensor, frame_inputs: Tensor, weights: list[Tensor],
                          shape: tuple[int, int]) -> Tensor:

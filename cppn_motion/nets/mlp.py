@@ -285,10 +285,11 @@ class MLP(FieldNet):
             lambda: None)
 
     @torch.no_grad()
-    def readout_gains(self, coords: Tensor, frame_inputs: Tensor, weights: list[Tensor], **options: float
-                      ) -> tuple[float, ...]:
+    def readout_gains(self, coords: Tensor, frame_inputs: Tensor, weights: list[Tensor],
+                      shape: tuple[int, int] | None = None, **options: float) -> tuple[float, ...]:
         """Readout growth's gains for this net, measured on the given (proxy) coords: see
-        readout_growth.measure_readout_gains (`options`: share, state_gain)."""
+        readout_growth.measure_readout_gains (`options`: share, state_gain). A per-pixel net
+        needs no `shape` (the conv nets' readout_gains do)."""
         frame_bias = self._frame_bias(frame_inputs, weights)
         if coords.dim() == 2:
             coords = coords.unsqueeze(0)

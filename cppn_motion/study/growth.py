@@ -7,10 +7,12 @@ that adds its branch to the state at gain 2 and to the head's input at a measure
 (nets/readout_growth.py); a layer not grown yet is skipped, the entering layer's share ramps
 0 -> 1, the head is always the full net's, so the picture stays and gains folds; in width growth
 every layer is there and layers 2..depth gain units, the first layer staying whole. 'residual': the
-plain residual net h + a*f(h), a ramping 0 -> 1 (changes the composition more). 'independent' (the
-old behaviour, the only one for conv nets): the net truncated after d layers, cross-faded; each
-stage is a new picture. The last stage of 'readout' and 'residual' is that net's picture, not
-`render`'s.
+plain residual net h + a*f(h), a ramping 0 -> 1 (changes the composition more; MLPs only).
+For conv nets 'readout' keeps the plain net's layers and has the full net's head read every grown
+layer's output at a measured share (nets/conv_readout.py). 'independent' (the old behaviour): the
+net truncated after d layers, cross-faded; each stage is a new picture. The last stage of
+'readout' and 'residual' is that net's picture, not `render`'s (for conv nets it differs a lot:
+the head reads every layer, not the last one).
 
 Pure computation: yields uint8 frames and a label per frame; drawing the label and writing files
 belong to the command.
@@ -27,6 +29,7 @@ from torch import Tensor
 from cppn_motion.colour.mapping import Calibration, quantize, to_rgb
 from cppn_motion.errors import UserError
 from cppn_motion.motion.easing import EASINGS
+from cppn_motion.nets.conv import ConvNet
 from cppn_motion.nets.mlp import MLP
 from cppn_motion.nets.readout_growth import Readout
 from cppn_motion.rendering.numerics import full_float32
@@ -36,8 +39,8 @@ from cppn_motion.rendering.supersample import downsample_linear
 GrowthMode = Literal["depth", "width"]
 GrowthMethod = Literal["readout", "residual", "independent"]
 METHODS = ("readout", "residual", "independent")
-# The methods that need the MLP's residual forms.
-MLP_METHODS = ("readout", "residual")
+# The methods whose frames between two stages are the net part-way grown (not a cross-fade).
+GROWN_METHODS = ("readout", "residual")
 # Width stages when the net is wider than this: evenly spaced from 1 to the full width,
 # so a 256-wide net does not make a 256-stage animation.
 MAX_WIDTH_STAGES = 16
@@ -57,25 +60,29 @@ class Stage:
 
 
 def default_method(scene: Scene) -> GrowthMethod:
-    """Readout growth where the net supports it (MLPs), else the truncated nets."""
-    return "readout" if isinstance(scene.net, MLP) else "independent"
+    """Readout growth: every architecture has it (MLPs and conv nets)."""
+    return "readout" if isinstance(scene.net, (MLP, ConvNet)) else "independent"
 
 
 def check_method(scene: Scene, method: str) -> None:
     if method not in METHODS:
         raise UserError(f"--method: expected one of {', '.join(METHODS)}; got {method!r}")
-    if method in MLP_METHODS and not isinstance(scene.net, MLP):
-        raise UserError(f"--method {method}: {method} growth is implemented for net.arch 'mlp'; got "
+    if method == "readout" and not isinstance(scene.net, (MLP, ConvNet)):
+        raise UserError(f"--method readout: readout growth is implemented for the MLP and conv nets; got "
                         f"'{scene.net.spec.arch}' (use --method independent)")
+    if method == "residual" and not isinstance(scene.net, MLP):
+        raise UserError(f"--method residual: residual growth is implemented for net.arch 'mlp'; got "
+                        f"'{scene.net.spec.arch}' (use --method readout or independent)")
 
 
 @torch.no_grad()
 def readout_gains(scene: Scene) -> tuple[float, ...]:
-    """The MLP's readout shares (readout_growth.py), measured on the colour calibration's proxy."""
-    phase, coords, _, grid = proxy_field(scene)
+    """The net's readout shares (readout_growth.py, conv_readout.py), measured on the colour calibration's proxy."""
+    phase, coords, shape, grid = proxy_field(scene)
     inputs = scene.timeline.inputs_at(phase)
     with full_float32(scene.device):
-        return scene.net.readout_gains(scene.coords_at(phase, coords, grid), inputs.frame_features, inputs.weights)
+        return scene.net.readout_gains(scene.coords_at(phase, coords, grid), inputs.frame_features, inputs.weights,
+                                       shape)
 
 
 def full_gains(scene: Scene, method: GrowthMethod) -> tuple[float, ...] | None:
@@ -159,7 +166,7 @@ def stage_calibration(scene: Scene, stage: Stage) -> Calibration:
 def shared_calibration(scene: Scene, method: GrowthMethod) -> Calibration:
     """One calibration for every stage: the full net's (for 'readout' and 'residual', that
     method's full-depth net)."""
-    if method not in MLP_METHODS or not scene.preset.colour.normalize:
+    if method not in GROWN_METHODS or not scene.preset.colour.normalize:
         return scene.calibration
     return stage_calibration(scene, growth_stages(scene, "depth", method)[-1])
 
@@ -225,7 +232,7 @@ def iter_growth(scene: Scene, mode: GrowthMode = "depth", *, hold: int = 12, ble
         following = stage_rgb(scene, following_stage, phase, calib)
         for step in range(1, blend + 1):
             alpha = float(ease(step / (blend + 1)))
-            if method in MLP_METHODS:
+            if method in GROWN_METHODS:
                 mixed = stage_rgb(scene, between(stage, following_stage, alpha), phase, calib)
             else:
                 mixed = current * (1 - alpha) + following * alpha

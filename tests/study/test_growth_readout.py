@@ -122,10 +122,11 @@ def test_width_readout_growth_meets_the_issues_bars_on_the_default_preset():
     assert independent["luma_corr"] < readout["luma_corr"] - 0.2, independent
 
 
-def test_conv_nets_refuse_readout_in_one_line(tmp_path, capsys):
+def test_conv_nets_grow_by_readout_by_default_and_refuse_width_in_one_line(tmp_path, capsys):
     out = tmp_path / "g.gif"
     args = ["grow", "default", "--size", "48x32", "--set", "net.arch=conv", "--set", "net.depth=2", "--quiet"]
-    assert main([*args, "--method", "readout", "-o", str(out)]) == 2
+    assert main([*args, "--mode", "width", "-o", str(out)]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "--method readout" in err and "use --method independent" in err
+    assert err.count("\n") == 1 and "--mode width" in err and "'conv'" in err
     assert not out.exists()
+    assert main([*args, "-o", str(out)]) == 0 and out.stat().st_size > 0

@@ -63,14 +63,14 @@ def test_width_growth_in_between_frames_scale_the_entering_units():
     assert half.entering == (stages[1].width, 0.5) and half.gains == (1.0,) * 5
 
 
-def test_default_method_is_residual_for_an_mlp_and_conv_nets_refuse_it(tmp_path, capsys):
+def test_conv_nets_refuse_residual_growth_in_one_line_naming_the_methods_they_have(tmp_path, capsys):
     out = tmp_path / "g.gif"
     args = ["grow", "default", "--size", "48x32", "--set", "net.arch=conv", "--set", "net.depth=2", "--quiet"]
     assert main([*args, "--method", "residual", "-o", str(out)]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "--method residual" in err and "use --method independent" in err
+    assert err.count("\n") == 1 and "--method residual" in err and "use --method readout or independent" in err
     assert not out.exists()
-    assert main([*args, "-o", str(out)]) == 0  # conv nets default to the truncated nets
+    assert main([*args, "--method", "independent", "-o", str(out)]) == 0
 
 
 def test_measures_on_known_pictures():
