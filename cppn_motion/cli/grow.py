@@ -34,7 +34,8 @@ def register(add_command) -> None:
     parser.epilog = EXAMPLE
     add_preset_options(parser, output_help="output .gif or .mp4; default outputs/<preset name>_grow.gif")
     parser.add_argument("--mode", choices=("depth", "width"), default="depth",
-                        help="depth: add layers one by one (default); width: add units to every layer")
+                        help="depth: add layers one by one (default); width: add units to layers 2..depth, the first "
+                             "layer whole (mlp only)")
     parser.add_argument("--hold", type=positive_int, default=None, metavar="N",
                         help="frames showing each stage (default: half a second)")
     parser.add_argument("--blend", type=non_negative_int, default=None, metavar="N",
@@ -45,11 +46,11 @@ def register(add_command) -> None:
                         help="which moment of the preset's loop to grow: a fraction (0.25), seconds (2.5s) or a frame "
                              "(30f); default 0")
     parser.add_argument("--method", choices=("readout", "residual", "independent"), default=None,
-                        help="readout: each new layer folds the residual state and enters the picture at a "
-                             "measured share, rising 0 -> 1, so one picture gains detail (default for mlp); "
-                             "residual: each new layer enters as h + a*f(h) (moves the composition more); "
-                             "independent: the net truncated after each layer, a new picture per stage (the only "
-                             "one for conv nets)")
+                        help="readout (default): each new layer enters the picture at a measured share, rising "
+                             "0 -> 1, so one picture gains detail (mlp: it also folds a residual state; conv: the "
+                             "plain layers, the head reading every grown layer); residual: each new layer enters as "
+                             "h + a*f(h) (moves the composition more; mlp only); independent: the net truncated "
+                             "after each layer, a new picture per stage (the last stage is render's picture)")
     parser.add_argument("--calibration", choices=("shared", "stage", "full"), default=None,
                         help="colour statistics: each stage's own (default), one set shared by all stages "
                              "(the full-depth readout or residual net's with those methods), or the full plain net's")
