@@ -16,7 +16,7 @@ import torch
 from torch import Tensor
 from torch.nn import functional as F
 
-from cppn_motion.nets.readout_growth import READOUT_SHARE, Readout
+from cppn_motion.nets.readout_growth import READOUT_SHARE, Readout, entering_gain
 from cppn_motion.nets.spatial_norm import central_crop
 from cppn_motion.seeding import generator_for
 
@@ -60,11 +60,6 @@ def accumulate(read: Tensor | None, tap: Tensor, gain: float) -> Tensor:
     return central_crop(read, tuple(tap.shape[-2:])) + gain * tap
 
 
-def _centred_rms(values: Tensor) -> Tensor:
-    """rms over pixels of (B, C, H, W) values after removing each frame's mean per channel."""
-    return (values - values.mean(dim=(2, 3), keepdim=True)).pow(2).mean().sqrt()
-
-
 def _through_head(head_weight: Tensor, values: Tensor) -> Tensor:
     """The head's linear part (no bias) over (B, C, H, W); head weights shared or per frame."""
     if head_weight.shape[0] == 1:
@@ -80,9 +75,7 @@ def measure_gains(taps: list[Tensor], head_weight: Tensor, share: float = READOU
     read = taps[0]
     gains = []
     for tap in taps[1:]:
-        picture = _centred_rms(_through_head(head_weight, read))
-        added = _centred_rms(_through_head(head_weight, tap)).clamp_min(1e-6)
-        gain = float(share * picture / added)
+        gain = entering_gain(_through_head(head_weight, read), _through_head(head_weight, tap), share, (2, 3))
         gains.append(gain)
         read = read + gain * tap
     return tuple(gains)

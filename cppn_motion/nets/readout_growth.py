@@ -83,9 +83,16 @@ def _readout_step(activation: torch.nn.Module, w: Tensor, b: Tensor, state_gain:
     return torch.cat([state + state_gain * branch, read + gain * branch], dim=-1)
 
 
-def _centred_rms(values: Tensor) -> Tensor:
-    """rms over pixels of (B, P, C) values after removing each frame's mean per channel."""
-    return (values - values.mean(dim=1, keepdim=True)).pow(2).mean().sqrt()
+def _centred_rms(values: Tensor, pixels: tuple[int, ...]) -> Tensor:
+    """rms of values over the pixel dims after removing each frame's mean per channel."""
+    return (values - values.mean(dim=pixels, keepdim=True)).pow(2).mean().sqrt()
+
+
+def entering_gain(picture: Tensor, added: Tensor, share: float, pixels: tuple[int, ...] = (1,)) -> float:
+    """The readout gain at which `added` (a layer's part, through the head without its bias)
+    brings `share` x the centred rms of `picture` (the readout so far, the same way): (B, P, C)
+    values by default, (B, C, H, W) with pixels=(2, 3) for the conv nets."""
+    return float(share * _centred_rms(picture, pixels) / _centred_rms(added, pixels).clamp_min(1e-6))
 
 
 @torch.no_grad()
@@ -100,9 +107,7 @@ def measure_readout_gains(first_hidden: Tensor, activations: Sequence[torch.nn.M
     gains = []
     for activation, (w, b) in zip(activations, hidden):
         branch = activation(batched_linear(state, w, b))
-        picture = _centred_rms(batched_linear(read, head_w, no_bias))
-        added = _centred_rms(batched_linear(branch, head_w, no_bias)).clamp_min(1e-6)
-        gain = float(share * picture / added)
+        gain = entering_gain(batched_linear(read, head_w, no_bias), batched_linear(branch, head_w, no_bias), share)
         gains.append(gain)
         state, read = state + state_gain * branch, read + gain * branch
     return tuple(gains)

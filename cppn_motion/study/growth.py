@@ -41,6 +41,8 @@ GrowthMethod = Literal["readout", "residual", "independent"]
 METHODS = ("readout", "residual", "independent")
 # The methods whose frames between two stages are the net part-way grown (not a cross-fade).
 GROWN_METHODS = ("readout", "residual")
+# The nets that have a readout form (nets/readout_growth.py, nets/conv_readout.py).
+READOUT_NETS = (MLP, ConvNet)
 # Width stages when the net is wider than this: evenly spaced from 1 to the full width,
 # so a 256-wide net does not make a 256-stage animation.
 MAX_WIDTH_STAGES = 16
@@ -61,13 +63,13 @@ class Stage:
 
 def default_method(scene: Scene) -> GrowthMethod:
     """Readout growth: every architecture has it (MLPs and conv nets)."""
-    return "readout" if isinstance(scene.net, (MLP, ConvNet)) else "independent"
+    return "readout" if isinstance(scene.net, READOUT_NETS) else "independent"
 
 
 def check_method(scene: Scene, method: str) -> None:
     if method not in METHODS:
         raise UserError(f"--method: expected one of {', '.join(METHODS)}; got {method!r}")
-    if method == "readout" and not isinstance(scene.net, (MLP, ConvNet)):
+    if method == "readout" and not isinstance(scene.net, READOUT_NETS):
         raise UserError(f"--method readout: readout growth is implemented for the MLP and conv nets; got "
                         f"'{scene.net.spec.arch}' (use --method independent)")
     if method == "residual" and not isinstance(scene.net, MLP):
